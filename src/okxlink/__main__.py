@@ -1,0 +1,3 @@
+from okxlink.cli.app import main
+
+main()

@@ -1,0 +1,98 @@
+"""A small msgfmt: .po → .mo (GNU format). Used by the build hook and the catalog test, so the
+project needs no gettext tools installed to build."""
+
+from __future__ import annotations
+
+import ast
+import struct
+from pathlib import Path
+
+
+class CatalogError(ValueError):
+    pass
+
+
+def parse_po(text: str) -> tuple[dict[str, str], list[str]]:
+    """Returns (translations, fuzzy msgids). The header entry (msgid "") is kept."""
+    entries: dict[str, str] = {}
+    fuzzy: list[str] = []
+    msgid: list[str] | None = None
+    msgstr: list[str] | None = None
+    target: list[str] | None = None
+    is_fuzzy = False
+
+    def flush() -> None:
+        nonlocal msgid, msgstr, is_fuzzy
+        if msgid is not None and msgstr is not None:
+            key = "".join(msgid)
+            entries[key] = "".join(msgstr)
+            if is_fuzzy and key:
+                fuzzy.append(key)
+        msgid = msgstr = None
+        is_fuzzy = False
+
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if line.startswith("#,") and "fuzzy" in line:
+            flush()
+            is_fuzzy = True
+        elif not line or line.startswith("#"):
+            continue
+        elif line.startswith("msgid "):
+            if msgstr is not None:
+                flush()
+            msgid = [_string(line[6:], lineno)]
+            target = msgid
+        elif line.startswith("msgstr "):
+            if msgid is None:
+                raise CatalogError(f"line {lineno}: msgstr without msgid")
+            msgstr = [_string(line[7:], lineno)]
+            target = msgstr
+        elif line.startswith('"') and target is not None:
+            target.append(_string(line, lineno))
+        else:
+            raise CatalogError(f"line {lineno}: cannot parse {line[:40]!r}")
+    flush()
+    return entries, fuzzy
+
+
+def _string(token: str, lineno: int) -> str:
+    try:
+        value = ast.literal_eval(token)
+    except (ValueError, SyntaxError) as exc:
+        raise CatalogError(f"line {lineno}: bad string {token[:40]!r}") from exc
+    if not isinstance(value, str):
+        raise CatalogError(f"line {lineno}: not a string")
+    return value
+
+
+def mo_bytes(entries: dict[str, str]) -> bytes:
+    """GNU .mo layout: header, two index tables, then the strings (untranslated entries left out)."""
+    pairs = sorted((k.encode(), v.encode()) for k, v in entries.items() if v)
+    n = len(pairs)
+    ids_start = 7 * 4
+    strs_start = ids_start + n * 8
+    data_start = strs_start + n * 8
+    ids_table, strs_table, blob = [], [], b""
+    for key, _value in pairs:
+        ids_table.append((len(key), data_start + len(blob)))
+        blob += key + b"\0"
+    for _key, value in pairs:
+        strs_table.append((len(value), data_start + len(blob)))
+        blob += value + b"\0"
+    out = struct.pack("<7I", 0x950412DE, 0, n, ids_start, strs_start, 0, 0)
+    out += b"".join(struct.pack("<2I", *e) for e in ids_table)
+    out += b"".join(struct.pack("<2I", *e) for e in strs_table)
+    return out + blob
+
+
+def compile_tree(localedir: Path) -> list[Path]:
+    written = []
+    for po in sorted(localedir.glob("*/LC_MESSAGES/*.po")):
+        entries, fuzzy = parse_po(po.read_text(encoding="utf-8"))
+        for msgid in fuzzy:  # as msgfmt does: a fuzzy translation is not used
+            del entries[msgid]
+        mo = po.with_suffix(".mo")
+        mo.write_bytes(mo_bytes(entries))
+        written.append(mo)
+    return written

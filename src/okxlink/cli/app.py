@@ -1,0 +1,98 @@
+"""The typer app. Built after the language is known so that --help is translated, and kept
+light: each command imports what it needs when it runs (`okxlink --version` imports no httpx)."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Optional
+
+import typer
+
+from okxlink import __version__, i18n
+from okxlink.i18n import _
+
+
+class SiteChoice(str, Enum):
+    global_ = "global"
+    eea = "eea"
+    us = "us"
+    tr = "tr"
+    auto = "auto"
+
+
+def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
+    """--lang may stand anywhere on the line; it is read before anything is printed."""
+    lang, rest, it = None, [], iter(argv)
+    for arg in it:
+        if arg == "--lang":
+            lang = next(it, None)
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    if lang is not None and lang not in i18n.LANGS:
+        raise SystemExit(f"okxlink: --lang must be one of: {', '.join(i18n.LANGS)}")
+    return lang, rest
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"okxlink {__version__}")
+        raise typer.Exit()
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        name="okxlink", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        help=_("Set up, verify and link an OKX API key for copy trading, safely.\n\n"
+               "Start with `okxlink demo` to see the whole flow against a built-in OKX simulator."))
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                     help=_("Show the version and exit.")),
+        lang: Optional[str] = typer.Option(None, "--lang", metavar="en|zh",
+                                           help=_("Language of messages (default: OKXLINK_LANG, then the locale).")),
+    ) -> None:
+        pass
+
+    @app.command(help=_("Check an OKX API key and explain every problem with its fix.\n\n"
+                        "Credentials come from OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE, or from "
+                        "--stdin as a JSON object {\"api_key\", \"secret_key\", \"passphrase\"}; never from "
+                        "the command line. Exit codes: 0 ready, 3 not ready, 4 could not verify."))
+    def verify(
+        site: SiteChoice = typer.Option(SiteChoice.global_, "--site", envvar="OKXLINK_SITE",
+                                        help=_("OKX site of the key; auto asks every site.")),
+        demo: bool = typer.Option(False, "--demo", help=_("The key is a demo-trading key.")),
+        json_out: bool = typer.Option(False, "--json", help=_("Print one JSON object (the documented schema).")),
+        stdin: bool = typer.Option(False, "--stdin", help=_("Read the credentials as JSON from standard input.")),
+    ) -> None:
+        from okxlink.cli.verify_cmd import run_verify
+
+        raise typer.Exit(run_verify(site=site.value, demo=demo, json_out=json_out, stdin=stdin))
+
+    @app.command(help=_("Run the OKX simulator on 127.0.0.1 and print one JSON line with its URL and "
+                        "fake accounts; serve until Ctrl-C."))
+    def sim(
+        port: int = typer.Option(0, "--port", help=_("Port to listen on (0: any free port).")),
+        latency_ms: int = typer.Option(0, "--latency-ms", help=_("Delay added to every answer.")),
+        accounts: Optional[str] = typer.Option(None, "--accounts", metavar="FILE",
+                                               help=_("JSON file of accounts to serve instead of the built-in ones.")),
+        clock_offset_s: float = typer.Option(0.0, "--clock-offset-s", help=_("Make the server clock differ by this many seconds.")),
+    ) -> None:
+        from okxlink.cli.sim_cmd import run_sim
+
+        raise typer.Exit(run_sim(port=port, latency_ms=latency_ms, accounts=accounts,
+                                 clock_offset_s=clock_offset_s))
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    lang, args = _take_lang(sys.argv[1:] if argv is None else argv)
+    i18n.setup(lang)
+    from okxlink.cli.run import run
+
+    sys.exit(run(build_app(), args))

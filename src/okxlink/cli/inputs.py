@@ -1,0 +1,49 @@
+"""Where credentials come from when they are not typed: the environment or a JSON object on stdin.
+Never from argv: it shows in `ps` and in shell history."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from okxlink.core.credentials import Credentials
+from okxlink.errors import UsageError
+from okxlink.i18n import _
+
+ENV_NAMES = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
+FIELDS = ("api_key", "secret_key", "passphrase")
+
+
+def from_env(env: dict[str, str] | None = None) -> Credentials | None:
+    """All three set → credentials; none → None; some → a usage error naming the missing ones."""
+    env = dict(os.environ) if env is None else env
+    values = [env.get(name, "").strip() for name in ENV_NAMES]
+    if not any(values):
+        return None
+    missing = [name for name, value in zip(ENV_NAMES, values) if not value]
+    if missing:
+        raise UsageError(_("{missing} is not set; set all three of OKX_API_KEY, OKX_SECRET_KEY and "
+                           "OKX_PASSPHRASE, or none.").format(missing=", ".join(missing)))
+    return Credentials(api_key=values[0], secret_key=values[1], passphrase=values[2])
+
+
+def from_stdin(stream: TextIO | None = None) -> Credentials:
+    stream = sys.stdin if stream is None else stream
+    try:
+        data = json.loads(stream.read() or "null")
+    except ValueError:
+        raise UsageError(_("Standard input is not JSON; expected "
+                           '{"api_key": …, "secret_key": …, "passphrase": …}.')) from None
+    if not isinstance(data, dict):
+        raise UsageError(_("Standard input must be a JSON object with api_key, secret_key and passphrase."))
+    missing = [name for name in FIELDS if not isinstance(data.get(name), str) or not data[name].strip()]
+    if missing:
+        raise UsageError(_("Standard input lacks {missing}.").format(missing=", ".join(missing)))
+    try:
+        return Credentials(**{name: data[name] for name in FIELDS})
+    except ValidationError:
+        raise UsageError(_("Standard input holds values that are not text.")) from None

@@ -1,0 +1,41 @@
+"""The one place that turns what a command raised into a sentence and an exit code."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from okxlink.errors import Exit, OkxlinkError
+from okxlink.i18n import _
+
+
+def run(app: typer.Typer, args: list[str]) -> int:
+    try:
+        result = typer.main.get_command(app).main(args=args, prog_name="okxlink", standalone_mode=False)
+        return int(result) if isinstance(result, int) else 0
+    except OkxlinkError as exc:
+        _say(exc.message, exc.fix)
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        _say(_("Interrupted; nothing was written."))
+        return int(Exit.INTERRUPTED)
+    except KeyboardInterrupt:
+        _say(_("Interrupted; nothing was written."))
+        return int(Exit.INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        return int(Exit.USAGE)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except Exception as exc:  # a bug: say so without a traceback full of locals
+        _say(_("Unexpected error ({kind}); this is a bug in okxlink, please report it.").format(
+            kind=type(exc).__name__))
+        return int(Exit.BUG)
+
+
+def _say(message: str, fix: str | None = None) -> None:
+    print(f"okxlink: {message}", file=sys.stderr)
+    if fix:
+        print(f"  {fix}", file=sys.stderr)

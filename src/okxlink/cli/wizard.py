@@ -1,0 +1,227 @@
+"""`okxlink setup`: the guided wizard. Its steps are data (`STEPS`), each with a title and a why;
+the engine runs them in order over one `State`. Everything outside — asking, verifying, saving,
+opening a browser — is passed in, so tests drive it with a scripted asker and no terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import SecretStr
+
+from okxlink.cli.ask import Asker
+from okxlink.cli.ui import UI
+from okxlink.core import sites
+from okxlink.core.credentials import (Credentials, clean, clean_passphrase, generate_passphrase,
+                                      looks_swapped, passphrase_meets_rule)
+from okxlink.core.verify import Report
+from okxlink.errors import Exit, OkxlinkError
+from okxlink.i18n import N_, _
+
+
+class WizardQuit(OkxlinkError):
+    """The user chose to stop before anything was saved."""
+
+    exit_code = Exit.NOT_READY
+
+
+@dataclass
+class State:
+    profile: str = "default"
+    site: str = "global"          # "auto" until the key tells
+    demo: bool = False
+    api_key: str = ""
+    secret: SecretStr = SecretStr("")
+    passphrase: SecretStr = SecretStr("")
+    generated: SecretStr | None = None
+    report: Report | None = None
+    prefill: Credentials | None = None   # the demo's fake key, pasted for the user
+    saved: bool = False
+
+    def creds(self) -> Credentials:
+        return Credentials(api_key=self.api_key, secret_key=self.secret, passphrase=self.passphrase)
+
+
+@dataclass
+class Wizard:
+    ask: Asker
+    ui: UI
+    verify: Callable[[Credentials, str, bool], Report]
+    save: Callable[[State], None]
+    open_url: Callable[[str], None] = lambda url: None
+    unattended: bool = False
+    link: Callable[[State], None] | None = None
+    state: State = field(default_factory=State)
+
+    def run(self) -> State:
+        for number, step in enumerate(STEPS, 1):
+            self.ui.step(number, len(STEPS), _(step.title), _(step.why))
+            step.action(self)
+        return self.state
+
+    def offer_page(self, url: str) -> None:
+        self.ui.say(_("Page: {url}").format(url=url))
+        if not self.unattended and self.ask.confirm(_("Open it in your browser?"), default=False):
+            self.open_url(url)
+
+
+# -- steps ---------------------------------------------------------------------------------------
+SITE_CHOICES = (("global", N_("Global (www.okx.com)")), ("eea", N_("EEA (my.okx.com)")),
+                ("us", N_("US (app.okx.com)")), ("tr", N_("Türkiye (tr.okx.com)")),
+                ("auto", N_("Not sure: detect it from the key")))
+
+
+def step_site(w: Wizard) -> None:
+    choices = [(value, _(label)) for value, label in SITE_CHOICES]
+    w.state.site = w.ask.select(_("Which OKX site do you use?"), choices, default=w.state.site)
+
+
+def step_account(w: Wizard) -> None:
+    if w.ask.confirm(_("Do you have an OKX account?"), default=True):
+        return
+    page = sites.site("global" if w.state.site == "auto" else w.state.site).signup_page()
+    w.ui.say(_("Sign up first, finish identity verification, then come back."))
+    w.offer_page(page)
+    if not w.ask.confirm(_("Continue once your account is ready?"), default=True):
+        raise WizardQuit(_("Stopped before creating a key; nothing was saved."),
+                         _("Run okxlink setup again when your account is ready."))
+
+
+def step_2fa(w: Wizard) -> None:
+    w.ui.say(_("On OKX: Profile → Security → turn on an authenticator app (recommended) or phone "
+               "verification."))
+    if not w.ask.confirm(_("Is two-factor authentication on?"), default=True):
+        w.ui.say(_("OKX will not create API keys until it is. Turn it on now; this wizard waits."))
+        w.ask.confirm(_("Done?"), default=True)
+
+
+def step_environment(w: Wizard) -> None:
+    choices = [("live", _("Live trading (real money)")),
+               ("demo", _("Demo trading (made under Trade → Demo trading → API)"))]
+    w.state.demo = w.ask.select(_("Is the key for live or demo trading?"), choices,
+                                default="demo" if w.state.demo else "live") == "demo"
+
+
+def step_create_key(w: Wizard) -> None:
+    page = sites.site("global" if w.state.site == "auto" else w.state.site).api_page(w.state.demo)
+    w.ui.say(_("On OKX's API page, choose Create API key (V5)."))
+    w.offer_page(page)
+    linked = w.ask.select(_("How will your platform use the key?"), [
+        ("third-party", _("Linking third-party apps: pick the platform, OKX binds its IPs (recommended)")),
+        ("self", _("A self-managed API key"))], default="third-party") == "third-party"
+    if w.ask.confirm(_("Generate a strong passphrase for you to paste into OKX?"), default=True):
+        w.state.generated = SecretStr(generate_passphrase())
+        w.ui.reveal(_("Your new passphrase (shown once; OKX cannot recover it, keep it safe):"),
+                    w.state.generated)
+    w.ui.say(_("Permissions: tick Read and Trade. Never tick Withdraw."))
+    if linked:
+        w.ui.say(_("OKX binds the platform's IP addresses; this machine will not be able to use "
+                   "the key, and that is expected."))
+    else:
+        w.ui.say(_("Bind your platform's IP addresses: a key with Trade and no bound IP is deleted "
+                   "after 14 days without use."))
+    w.ask.confirm(_("Created the key and copied key, secret and passphrase?"), default=True)
+
+
+def step_paste(w: Wizard, only: str | None = None) -> None:
+    s = w.state
+    if s.prefill is not None and only is None:
+        w.ui.say(_("Demo: the simulator's fake key is pasted for you."))
+        s.api_key, s.secret, s.passphrase = (s.prefill.api_key, s.prefill.secret_key,
+                                            s.prefill.passphrase)
+        return
+    if only in (None, "key"):
+        s.api_key = clean(w.ask.text(_("API key:"), default=s.api_key))
+    if only in (None, "secret"):
+        s.secret = SecretStr(clean(w.ask.secret(_("Secret key (hidden):"))))
+    if only in (None, "passphrase"):
+        if s.generated is not None and only is None and w.ask.confirm(
+                _("Use the passphrase generated above?"), default=True):
+            s.passphrase = s.generated
+        else:
+            s.passphrase = SecretStr(clean_passphrase(w.ask.secret(_("Passphrase (hidden):"))))
+    if looks_swapped(s.api_key, s.secret.get_secret_value()) and w.ask.confirm(
+            _("The API key and the secret key look swapped. Swap them back?"), default=True):
+        s.api_key, s.secret = s.secret.get_secret_value(), SecretStr(s.api_key)
+    if s.passphrase.get_secret_value() and not passphrase_meets_rule(s.passphrase.get_secret_value()):
+        w.ui.say(_("Note: this passphrase does not meet OKX's usual rule (8-32 characters with upper "
+                   "and lower case, a digit and a symbol); if OKX accepted it, that is fine."))
+
+
+# What to offer first when a check fails: the OKX code, then the check id, picks the default.
+RETRY_BY_CODE = {"50105": "passphrase", "50113": "secret", "50111": "key", "50119": "key"}
+RETRY_CHOICES = (("key", N_("Re-type the API key")), ("secret", N_("Re-type the secret key")),
+                 ("passphrase", N_("Re-type the passphrase")),
+                 ("again", N_("Check again (after fixing it on OKX)")),
+                 ("quit", N_("Quit without saving")))
+
+
+def step_verify(w: Wizard) -> None:
+    s = w.state
+    while True:
+        s.report = report = w.verify(s.creds(), s.site, s.demo)
+        s.site = report.site
+        w.ui.report(report)
+        if report.ready:
+            return
+        if report.key_site and w.ask.confirm(
+                _("Use OKX {site}, where this key belongs?").format(site=report.key_site), default=True):
+            s.site = report.key_site
+            continue
+        if report.okx_code == "50101" and w.ask.confirm(
+                _("Switch to {env} trading?").format(env=_("live") if s.demo else _("demo")), default=True):
+            s.demo = not s.demo
+            continue
+        if report.okx_code == "50110" and w.ask.confirm(
+                _("Keep this key without verifying it here? Your platform, whose IPs it is bound "
+                  "to, will verify it."), default=True):
+            return
+        if w.unattended:
+            raise WizardQuit(_("The key is not ready; nothing was saved."),
+                             _("Fix the problems shown above and run okxlink setup again."))
+        default = RETRY_BY_CODE.get(report.okx_code or "", "again")
+        choice = w.ask.select(_("What would you like to do?"),
+                              [(v, _(label)) for v, label in RETRY_CHOICES], default=default)
+        if choice == "quit":
+            raise WizardQuit(_("Stopped; nothing was saved."), None)
+        if choice != "again":
+            step_paste(w, only=choice)
+
+
+def step_store(w: Wizard) -> None:
+    w.save(w.state)
+    w.state.saved = True
+
+
+def step_link(w: Wizard) -> None:
+    if w.link is not None:
+        w.link(w.state)
+    else:
+        w.ui.say(_("No linking service is configured; you can link this profile later with okxlink link."))
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    why: str
+    action: Callable[[Wizard], None]
+
+
+STEPS = (
+    Step("site", N_("OKX site"), N_("A key works only on the site where it was made."), step_site),
+    Step("account", N_("OKX account"), N_("API keys belong to an account with verified identity."), step_account),
+    Step("2fa", N_("Two-factor authentication"), N_("OKX allows API keys only with 2FA on."), step_2fa),
+    Step("environment", N_("Live or demo"), N_("Live and demo keys never work in each other's place."),
+         step_environment),
+    Step("create-key", N_("Create the API key"),
+         N_("Read + Trade lets the platform copy trades; without Withdraw it can never move money out."),
+         step_create_key),
+    Step("paste", N_("Paste the key"), N_("Secret and passphrase are read hidden and kept only in your "
+                                          "system keyring."), step_paste),
+    Step("verify", N_("Check the key with OKX"), N_("Finds every problem now, not when the first trade fails."),
+         step_verify),
+    Step("store", N_("Save"), N_("Saved only once verified, so a broken key is never stored."), step_store),
+    Step("link", N_("Link to your platform"), N_("The platform receives the key and starts copying."),
+         step_link),
+)

@@ -1,0 +1,175 @@
+"""Async OKX V5 client: the envelope, OKX codes mapped to typed errors, a clock corrected by
+server time, and retries for GETs only.
+
+One `httpx.AsyncClient` is shared by every OkxClient of a command (keep-alive, one pool);
+an OkxClient is one key on one site in one environment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from okxlink import errors
+from okxlink.core import sites
+from okxlink.core.credentials import Credentials
+from okxlink.core.models import AccountConfig, Envelope, FundingBalance, ServerTime, TradingBalance
+from okxlink.core.signing import OkxAuth
+
+M = TypeVar("M", bound=BaseModel)
+
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+RETRY_DELAYS = (0.25, 0.75)  # two more tries: enough for a one-off 429 or blip, short enough to wait for
+UNAVAILABLE_CODES = {"50001", "50013", "50026"}
+PERMISSION_CODES = {"50120"}
+RATE_LIMIT_CODES = {"50011"}
+
+
+def error_for(code: str, msg: str, status: int) -> errors.OkxError:
+    if code in RATE_LIMIT_CODES or (status == 429 and not code):
+        return errors.RateLimited(code or "50011", msg, status)
+    if code in UNAVAILABLE_CODES or (status >= 500 and not code):
+        return errors.Unavailable(code or str(status), msg, status)
+    if code in PERMISSION_CODES:
+        return errors.PermissionDenied(code, msg, status)
+    if code.startswith("501"):
+        return errors.AuthError(code, msg, status)
+    return errors.OkxError(code, msg, status)
+
+
+class Clock:
+    """Local time corrected by the offset to OKX's server time. `generation` counts corrections,
+    so a request can tell whether it was signed before or after the latest one."""
+
+    def __init__(self, now: Callable[[], float] = time.time, offset_ms: int = 0) -> None:
+        self._now = now
+        self.offset_ms = offset_ms
+        self.generation = 0
+
+    def now_ms(self) -> int:
+        return int(self._now() * 1000) + self.offset_ms
+
+    def local_ms(self) -> int:
+        return int(self._now() * 1000)
+
+    def correct(self, offset_ms: int) -> None:
+        self.offset_ms = offset_ms
+        self.generation += 1
+
+
+class OkxClient:
+    def __init__(self, http: httpx.AsyncClient, creds: Credentials | None, site: str = "global",
+                 demo: bool = False, *, base_url: str | None = None, clock: Clock | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._http = http
+        self.site = site
+        self.demo = demo
+        self.base = (base_url or sites.rest_base(site)).rstrip("/")
+        self.clock = clock or Clock()
+        self._sleep = sleep
+        self._sync: asyncio.Task[None] | None = None
+        self._auth = None
+        if creds is not None:
+            self._auth = OkxAuth(creds.api_key, creds.secret_key.get_secret_value,
+                                 creds.passphrase.get_secret_value, self.clock.now_ms,
+                                 prefix=urlsplit(self.base).path)
+
+    def __repr__(self) -> str:
+        return f"OkxClient(site={self.site!r}, demo={self.demo}, base={self.base!r})"
+
+    # -- endpoints -------------------------------------------------------------------------
+    async def server_time_ms(self) -> int:
+        rows = await self.get("/api/v5/public/time", signed=False)
+        return _one(rows, ServerTime).ts
+
+    async def account_config(self) -> AccountConfig:
+        return _one(await self.get("/api/v5/account/config"), AccountConfig)
+
+    async def trading_balance(self) -> TradingBalance:
+        rows = await self.get("/api/v5/account/balance")
+        return _one(rows, TradingBalance) if rows else TradingBalance()
+
+    async def funding_balances(self) -> list[FundingBalance]:
+        return [_parse(FundingBalance, row) for row in await self.get("/api/v5/asset/balances")]
+
+    # -- clock -----------------------------------------------------------------------------
+    async def sync_clock(self, after: int | None = None) -> None:
+        """Measure the offset to server time once; concurrent callers share one request.
+        `after`: the clock generation a failed request was signed with — only a newer one helps."""
+        if after is not None and self.clock.generation > after:
+            return
+        if self._sync is None or (self._sync.done() and after is not None):
+            self._sync = asyncio.ensure_future(self._measure_offset())
+        await asyncio.shield(self._sync)
+
+    async def _measure_offset(self) -> None:
+        sent = self.clock.local_ms()
+        server = await self.server_time_ms()
+        received = self.clock.local_ms()
+        self.clock.correct(server - (sent + received) // 2)
+
+    # -- transport -------------------------------------------------------------------------
+    async def get(self, path: str, params: dict[str, str] | None = None,
+                  signed: bool = True) -> list[Any]:
+        """GET with retries on rate limits, OKX busy and connection failures, and one re-signed
+        try on 50102 (clock). Returns `data`."""
+        delays = iter(RETRY_DELAYS)
+        resigned = False
+        while True:
+            generation = self.clock.generation
+            try:
+                return await self._send(path, params, signed)
+            except errors.AuthError as exc:
+                if exc.code != "50102" or resigned or not signed:
+                    raise
+                resigned = True
+                await self.sync_clock(after=generation)
+            except (errors.RateLimited, errors.Unavailable, errors.NetworkError) as exc:
+                delay = next(delays, None)
+                if delay is None or getattr(exc, "timed_out", False):  # a hang is not retried
+                    raise
+                await self._sleep(delay)
+
+    async def _send(self, path: str, params: dict[str, str] | None, signed: bool) -> list[Any]:
+        headers = dict(sites.DEMO_HEADER) if self.demo else {}
+        try:
+            response = await self._http.get(self.base + path, params=params, headers=headers,
+                                            auth=self._auth if signed else None, timeout=TIMEOUT)
+        except httpx.TimeoutException as exc:
+            raise errors.NetworkError(type(exc).__name__, timed_out=True) from None
+        except httpx.TransportError as exc:
+            raise errors.NetworkError(type(exc).__name__) from None
+        return _data(response)
+
+
+def _data(response: httpx.Response) -> list[Any]:
+    try:
+        envelope = Envelope.model_validate(json.loads(response.content))
+    except (ValueError, ValidationError):
+        if response.status_code == 429:
+            raise errors.RateLimited("50011", "", 429) from None
+        raise errors.Unavailable(str(response.status_code), "malformed answer",
+                                 response.status_code) from None
+    if envelope.code == "0" and response.status_code < 400:
+        return envelope.data or []
+    raise error_for(envelope.code, envelope.msg, response.status_code)
+
+
+def _parse(model: type[M], row: Any) -> M:
+    try:
+        return model.model_validate(row)
+    except ValidationError:
+        raise errors.Unavailable("0", f"unexpected {model.__name__}", 200) from None
+
+
+def _one(rows: list[Any], model: type[M]) -> M:
+    if not rows:
+        raise errors.Unavailable("0", f"empty {model.__name__}", 200)
+    return _parse(model, rows[0])

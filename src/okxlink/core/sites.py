@@ -1,0 +1,51 @@
+"""OKX sites (regions): REST base, web pages, and the base-URL override."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+SITES = ("global", "eea", "us", "tr")
+DEMO_HEADER = {"x-simulated-trading": "1"}
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    rest: str
+    web: str
+
+    def api_page(self, demo: bool) -> str:
+        """The page where keys are made, opened on the live or demo tab as OKX's own kit does."""
+        tab = "go-demo-trading" if demo else "go-live-trading"
+        return f"{self.web}/account/my-api?{tab}=1"
+
+    def signup_page(self) -> str:
+        return f"{self.web}/account/register"
+
+
+_SITES = {
+    "global": Site("global", "https://www.okx.com", "https://www.okx.com"),
+    "eea": Site("eea", "https://eea.okx.com", "https://my.okx.com"),
+    "us": Site("us", "https://us.okx.com", "https://app.okx.com"),
+    "tr": Site("tr", "https://tr.okx.com", "https://tr.okx.com"),
+}
+
+
+def site(name: str) -> Site:
+    return _SITES[name]
+
+
+def rest_base(name: str, override: str | None = None) -> str:
+    """REST base for a site. `override` (OKXLINK_BASE_URL) wins; a `{site}` in it is replaced by the
+    site's name, which is how one OKX-compatible server (the simulator) can stand for every site."""
+    override = override if override is not None else os.environ.get("OKXLINK_BASE_URL")
+    if override:
+        return override.replace("{site}", name).rstrip("/")
+    return _SITES[name].rest
+
+
+def probes_other_sites(override: str | None = None) -> bool:
+    """Probing other sites only means something when they are different servers."""
+    override = override if override is not None else os.environ.get("OKXLINK_BASE_URL")
+    return not override or "{site}" in override

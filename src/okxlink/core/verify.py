@@ -1,0 +1,114 @@
+"""The verify use case: gather facts about one key concurrently, run the rules, return a Report.
+
+Round trips: the clock, the account config and both balances go out together, signed with the
+local clock (corrected by a cached offset when one is known). Only a problem costs more: a 50102
+re-signs once, a 50119 asks the other sites, a 50101 asks the other environment, all in parallel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from okxlink import errors
+from okxlink.core import sites
+from okxlink.core.credentials import Credentials
+from okxlink.core.diagnose import MODES, Check, Facts, diagnose, readiness
+from okxlink.core.models import AccountConfig
+from okxlink.core.okx import Clock, OkxClient
+
+NO_ANSWER = (errors.NetworkError, errors.Unavailable, errors.RateLimited)
+
+
+@dataclass
+class Report:
+    profile: str | None
+    site: str
+    demo: bool
+    ready: bool | None
+    checks: list[Check]
+    config: AccountConfig | None = None
+    clock_offset_ms: int | None = None
+    okx_code: str | None = None      # what OKX refused the key with, if it did
+    key_site: str | None = None      # on a wrong site: the site that knows the key
+
+    def failing(self) -> list[Check]:
+        return [c for c in self.checks if c.status in ("fail", "warn")]
+
+    def to_json(self) -> dict[str, Any]:
+        cfg = self.config
+        account = None if cfg is None else {
+            "uid": cfg.uid, "label": cfg.label, "mode": MODES.get(cfg.acct_lv, "unknown"),
+            "acct_lv": int(cfg.acct_lv) if cfg.acct_lv.isdigit() else None,
+            "type": "main" if cfg.type in ("", "0") else "sub", "perm": cfg.perm, "ip": cfg.ip}
+        return {"profile": self.profile, "site": self.site, "demo": self.demo, "ready": self.ready,
+                "account": account,
+                "checks": [{"id": c.id, "status": c.status, "message": c.message, "fix": c.fix}
+                           for c in self.checks]}
+
+
+async def _config_on(http: httpx.AsyncClient, creds: Credentials, site: str, demo: bool,
+                     clock: Clock) -> AccountConfig | errors.OkxError:
+    try:
+        return await OkxClient(http, creds, site, demo, clock=clock).account_config()
+    except errors.OkxError as exc:
+        return exc
+
+
+async def find_site(http: httpx.AsyncClient, creds: Credentials, demo: bool, clock: Clock,
+                    candidates: tuple[str, ...] = sites.SITES) -> str | None:
+    """The site whose OKX knows this key (any answer but 50119 / no answer), asked all at once."""
+    answers = await asyncio.gather(*(_config_on(http, creds, s, demo, clock) for s in candidates))
+    for name, answer in zip(candidates, answers):
+        if not isinstance(answer, errors.OkxError) or (
+                answer.code not in ("50119", "50111") and not isinstance(answer, NO_ANSWER)):
+            return name
+    return None
+
+
+async def verify(creds: Credentials, *, site: str = "global", demo: bool = False,
+                 http: httpx.AsyncClient, profile: str | None = None,
+                 clock: Clock | None = None) -> Report:
+    clock = clock or Clock()
+    can_probe = sites.probes_other_sites()
+    if site == "auto":
+        site = (await find_site(http, creds, demo, clock) if can_probe else None) or "global"
+    client = OkxClient(http, creds, site, demo, clock=clock)
+    facts = Facts(site=site, demo=demo, probed_sites=can_probe)
+
+    time_task = asyncio.ensure_future(client.sync_clock())
+    config, trading, funding = await asyncio.gather(
+        client.account_config(), client.trading_balance(), client.funding_balances(),
+        return_exceptions=True)
+    try:
+        await time_task
+        facts.clock_offset_ms = clock.offset_ms
+    except errors.OkxError:
+        pass
+
+    if isinstance(config, BaseException):
+        if not isinstance(config, errors.OkxError):
+            raise config
+        if isinstance(config, NO_ANSWER):
+            facts.network = config
+        else:
+            facts.auth = config
+    else:
+        facts.config = config
+        facts.trading = None if isinstance(trading, BaseException) else trading
+        facts.funding = None if isinstance(funding, BaseException) else funding
+
+    if facts.code == "50119" and can_probe:
+        others = tuple(s for s in sites.SITES if s != site)
+        facts.key_site = await find_site(http, creds, demo, clock, others)
+    elif facts.code == "50101":
+        other = await _config_on(http, creds, site, not demo, clock)
+        facts.other_env_knows = not (isinstance(other, errors.OkxError)
+                                     and other.code in ("50101", "50119"))
+
+    checks = diagnose(facts)
+    return Report(profile, site, demo, readiness(checks), checks, facts.config,
+                  facts.clock_offset_ms, facts.code, facts.key_site)

@@ -1,0 +1,227 @@
+"""The simulator's accounts: the server-side model, the default scenario, accounts files, and the
+OKX-shaped views of an account (account/config, account/balance, asset/balances).
+
+An `Account` is what OKX knows about one API key. `present` overrides what is handed to a client
+(a wrong secret, a live key claimed as demo, …) and `expect` says what okxlink should conclude,
+so one list drives both the server and the end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+SITES = ("global", "eea", "us", "tr")
+PERMS = ("read_only", "trade", "withdraw")
+# USD prices for eqUsd/totalEq; only the ratio to USDT matters to a key check.
+PRICES = {"USDT": "1", "USDC": "1", "BTC": "60000", "ETH": "3000", "OKB": "50"}
+_PRESENTABLE = ("api_key", "secret_key", "passphrase", "site", "demo")
+
+
+def new_api_key() -> str:
+    return str(uuid.uuid4())
+
+
+def new_secret() -> str:
+    return secrets.token_hex(16).upper()
+
+
+def new_passphrase() -> str:
+    # OKX's documented rule: 8-32 characters with upper, lower, digit and special character.
+    return "Sim-" + secrets.token_hex(6) + "!1aA"
+
+
+def new_uid() -> str:
+    # Real uids are 16-18 digit numbers; no leading zero so they survive int() round trips.
+    return str(secrets.randbelow(9 * 10**16) + 10**16)
+
+
+@dataclass
+class Faults:
+    rate_limited_first: int = 0   # the first N signed requests of this key answer 429 / 50011
+    status: int | None = None     # every signed request answers this HTTP status
+    malformed: bool = False       # signed requests get a truncated JSON body
+    hang: bool = False            # signed requests never get an answer
+
+
+@dataclass
+class Account:
+    name: str
+    api_key: str = field(default_factory=new_api_key)
+    secret_key: str = field(default_factory=new_secret)
+    passphrase: str = field(default_factory=new_passphrase)
+    site: str = "global"
+    demo: bool = False
+    perm: list[str] = field(default_factory=lambda: ["read_only", "trade"])
+    ip: list[str] = field(default_factory=lambda: ["127.0.0.1"])
+    frozen: bool = False
+    uid: str = field(default_factory=new_uid)
+    main_uid: str = ""            # "" means: same as uid (a main account)
+    type: str = "0"               # 0 main, 1 standard sub-account, 2 managed, 5/9/12 custody
+    acct_lv: str = "1"            # 1 Spot, 2 Futures, 3 Multi-currency margin, 4 Portfolio margin
+    role_type: str = "0"          # contracts: 0 ordinary, 1 lead trader, 2 copy trader
+    spot_role_type: str = "0"     # spot: same values
+    label: str = ""
+    trading: dict[str, str] = field(default_factory=lambda: {"USDT": "1000"})
+    funding: dict[str, str] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)
+    present: dict[str, Any] = field(default_factory=dict)
+    expect: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.site not in SITES:
+            raise ValueError(f"account {self.name!r}: site must be one of {', '.join(SITES)}")
+        if unknown := set(self.perm) - set(PERMS):
+            raise ValueError(f"account {self.name!r}: unknown perm {sorted(unknown)}")
+        if unknown := set(self.present) - set(_PRESENTABLE):
+            raise ValueError(f"account {self.name!r}: present may only override {_PRESENTABLE}")
+        self.main_uid = self.main_uid or self.uid
+        self.label = self.label or f"okxlink-sim {self.name} (fake)"
+        self.trading = {c: str(v) for c, v in self.trading.items()}
+        self.funding = {c: str(v) for c, v in self.funding.items()}
+        for ccy, amount in (*self.trading.items(), *self.funding.items()):
+            try:
+                float(amount)
+            except ValueError:
+                raise ValueError(f"account {self.name!r}: {ccy} amount {amount!r} is not a number") from None
+
+    def handed(self) -> dict[str, Any]:
+        """What a client is given: the credentials as presented, and what it should conclude."""
+        view = {"name": self.name, **{k: getattr(self, k) for k in _PRESENTABLE}, **self.present}
+        expect = {"check": None, "status": None, "ready": None, "exit": None}
+        view["expect"] = {**expect, **(self.expect or {})}
+        return view
+
+    # ---- OKX-shaped views -------------------------------------------------------------------
+    def config(self) -> dict[str, Any]:
+        lead = self.spot_role_type == "1"
+        return {
+            "uid": self.uid, "mainUid": self.main_uid, "acctLv": self.acct_lv,
+            "acctStpMode": "cancel_maker", "autoLoan": False, "ctIsoMode": "automatic",
+            "enableSpotBorrow": False, "feeType": "0", "greeksType": "PA",
+            "ip": ",".join(self.ip), "kycLv": "2", "label": self.label, "level": "Lv1",
+            "levelTmp": "", "liquidationGear": "-1", "mgnIsoMode": "automatic", "opAuth": "0",
+            "perm": ",".join(self.perm), "posMode": "net_mode", "roleType": self.role_type,
+            "settleCcy": "USDT", "settleCcyList": ["USD", "USDC", "USDT"],
+            "spotBorrowAutoRepay": False, "spotOffsetType": "", "spotRoleType": self.spot_role_type,
+            "spotTraderInsts": ["BTC-USDT", "ETH-USDT"] if lead else [],
+            "stgyType": "0", "traderInsts": ["BTC-USDT-SWAP"] if self.role_type == "1" else [],
+            "type": self.type,
+        }
+
+    def balance(self, now_ms: int, ccys: list[str] | None = None) -> dict[str, Any]:
+        details = []
+        for ccy, amount in _nonzero(self.trading, ccys):
+            eq_usd = _usd(ccy, amount)
+            details.append({
+                "ccy": ccy, "eq": amount, "cashBal": amount, "availBal": amount, "availEq": amount,
+                "frozenBal": "0", "ordFrozen": "0", "disEq": eq_usd, "eqUsd": eq_usd,
+                "fixedBal": "0", "isoEq": "0", "liab": "", "crossLiab": "", "interest": "",
+                "maxLoan": "", "mgnRatio": "", "notionalLever": "", "spotBal": amount,
+                "spotInUseAmt": "", "stgyEq": "0", "twap": "0", "upl": "0", "uTime": str(now_ms),
+            })
+        total = _fmt(sum(float(d["eqUsd"]) for d in details))
+        return {"adjEq": "", "availEq": "", "borrowFroz": "", "details": details, "imr": "",
+                "isoEq": "0", "mgnRatio": "", "mmr": "", "notionalUsd": "", "ordFroz": "",
+                "totalEq": total, "uTime": str(now_ms), "upl": "0"}
+
+    def funding_balances(self, ccys: list[str] | None = None) -> list[dict[str, str]]:
+        return [{"ccy": c, "bal": a, "frozenBal": "0", "availBal": a}
+                for c, a in _nonzero(self.funding, ccys)]
+
+
+def _nonzero(balances: dict[str, str], ccys: list[str] | None) -> list[tuple[str, str]]:
+    # OKX lists only currencies with a non-zero balance, filtered by ?ccy= when given.
+    return [(c, a) for c, a in balances.items() if float(a) != 0 and (not ccys or c in ccys)]
+
+
+def _usd(ccy: str, amount: str) -> str:
+    return _fmt(float(amount) * float(PRICES.get(ccy, "1")))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.8f}".rstrip("0").rstrip(".") or "0"
+
+
+# ---- the default scenario ---------------------------------------------------------------------
+def _expect(check: str | None, status: str | None, ready: bool | None, exit: int) -> dict[str, Any]:
+    return {"check": check, "status": status, "ready": ready, "exit": exit}
+
+
+def default_accounts() -> list[Account]:
+    """One account per situation okxlink must explain; fresh fake credentials on every call.
+    The first entry is the ready live key (callers rely on that)."""
+    ok = _expect(None, None, True, 0)
+    bad = lambda check: _expect(check, "fail", False, 3)  # noqa: E731
+    demo_only = {"demo": True, "ip": []}  # demo keys never expire, so no IP binding needed
+    rows: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
+        ("ready", {}, {}, ok),
+        ("demo-ready", {**demo_only, "trading": {"USDT": "10000"}, "acct_lv": "2"}, {}, ok),
+        ("wrong-secret", {}, {"secret_key": new_secret()}, bad("credentials")),
+        ("wrong-passphrase", {}, {"passphrase": new_passphrase()}, bad("credentials")),
+        ("unknown-key", {}, {"api_key": new_api_key()}, bad("credentials")),
+        ("other-site", {"site": "eea"}, {"site": "global"}, bad("site")),
+        ("demo-as-live", demo_only, {"demo": False}, bad("environment")),
+        ("live-as-demo", {}, {"demo": True}, bad("environment")),
+        ("no-trade", {"perm": ["read_only"]}, {}, bad("permission-trade")),
+        ("withdraw-on", {"perm": ["read_only", "trade", "withdraw"]}, {}, bad("permission-withdraw")),
+        ("no-ip-bound", {"ip": []}, {}, _expect("ip-binding", "warn", True, 0)),
+        ("ip-not-whitelisted", {"ip": ["127.0.0.2"]}, {}, _expect("ip-whitelist", "warn", None, 4)),
+        ("frozen", {"frozen": True}, {}, bad("credentials")),
+        ("funding-only", {"trading": {}, "funding": {"USDT": "500"}}, {},
+         _expect("funds", "warn", True, 0)),
+        ("sub-account", {"type": "1", "main_uid": new_uid(), "acct_lv": "2"}, {},
+         _expect("account-type", "warn", True, 0)),
+        ("lead-trader", {"spot_role_type": "1", "acct_lv": "2"}, {},
+         _expect("account-type", "warn", True, 0)),
+        ("rate-limited-once", {"faults": Faults(rate_limited_first=1)}, {}, ok),
+        ("unavailable", {"faults": Faults(status=503)}, {}, _expect("network", "fail", None, 4)),
+    ]
+    return [Account(name=n, present=p, expect=e, **server) for n, server, p, e in rows]
+
+
+# ---- accounts files ---------------------------------------------------------------------------
+def account_from_dict(raw: dict[str, Any]) -> Account:
+    """One entry of an accounts file. Unknown fields are an error: a typo must not silently
+    turn into a default. Credentials omitted from the file are generated."""
+    known = {f.name for f in fields(Account)}
+    if unknown := set(raw) - known:
+        raise ValueError(f"account {raw.get('name')!r}: unknown field(s) {sorted(unknown)}")
+    if "name" not in raw:
+        raise ValueError("every account needs a name")
+    data = dict(raw)
+    faults = data.pop("faults", None) or {}
+    if unknown := set(faults) - {f.name for f in fields(Faults)}:
+        raise ValueError(f"account {raw['name']!r}: unknown fault(s) {sorted(unknown)}")
+    return Account(**data, faults=Faults(**faults))
+
+
+def load_accounts(path: str | Path) -> list[Account]:
+    """Read `{"accounts": [...]}` from JSON, or `[[accounts]]` tables from TOML (Python 3.11+)."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".toml":
+        try:
+            import tomllib
+        except ImportError:  # Python 3.10: no TOML reader in the standard library
+            raise ValueError("TOML accounts files need Python 3.11 or later; use JSON") from None
+        doc = tomllib.loads(text)
+    else:
+        doc = json.loads(text)
+    entries = doc.get("accounts") if isinstance(doc, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{path}: expected a non-empty list under 'accounts'")
+    accounts = [account_from_dict(e) for e in entries]
+    names = [a.name for a in accounts]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{path}: account names must be unique")
+    return accounts
+
+
+def dump_accounts(accounts: list[Account]) -> dict[str, Any]:
+    """The server-side view as an accounts-file document (round-trips through load_accounts)."""
+    return {"accounts": [asdict(a) for a in accounts]}

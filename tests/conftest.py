@@ -1,0 +1,89 @@
+"""Shared fixtures: the simulator as a real process on 127.0.0.1, and okxlink run as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+OKXLINK = [sys.executable, "-m", "okxlink"]
+
+
+@dataclass
+class Sim:
+    proc: subprocess.Popen[str]
+    line: dict[str, Any]
+
+    @property
+    def url(self) -> str:
+        return self.line["okx_url"]
+
+    @property
+    def template(self) -> str:
+        return self.line["okx_url_template"]
+
+    def account(self, name: str) -> dict[str, Any]:
+        return next(a for a in self.line["accounts"] if a["name"] == name)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=10)
+
+
+def start_sim(*args: str, env: dict[str, str] | None = None) -> Sim:
+    proc = subprocess.Popen([*OKXLINK, "sim", "--port", "0", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.kill()
+        raise AssertionError(f"simulator did not start: {proc.stderr.read() if proc.stderr else ''}")
+    return Sim(proc, json.loads(line))
+
+
+@pytest.fixture(scope="session")
+def sim():
+    s = start_sim()
+    yield s
+    s.stop()
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def clean_env(tmp: Path | None = None, **extra: str) -> dict[str, str]:
+    """The child's environment: no credentials or okxlink settings leaking in from this machine."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OKX_", "OKXLINK_")) and k not in ("LANG", "LC_ALL", "LC_MESSAGES")}
+    env.update({"NO_COLOR": "1", "COLUMNS": "120", "PYTHONUNBUFFERED": "1", "LANG": "C.UTF-8"})
+    if tmp is not None:
+        env["OKXLINK_CONFIG_DIR"] = str(tmp / "config")
+    env.update(extra)
+    return env
+
+
+def okxlink(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
+            timeout: float = 60) -> Result:
+    proc = subprocess.run([*OKXLINK, *args], input=stdin, capture_output=True, text=True,
+                          env=env if env is not None else clean_env(), timeout=timeout)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def creds_env(account: dict[str, Any], base: str, **extra: str) -> dict[str, str]:
+    return clean_env(OKX_API_KEY=account["api_key"], OKX_SECRET_KEY=account["secret_key"],
+                     OKX_PASSPHRASE=account["passphrase"], OKXLINK_BASE_URL=base, **extra)

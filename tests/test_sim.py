@@ -1,0 +1,385 @@
+"""The OKX simulator in-process (httpx.ASGITransport): every check in its documented order,
+site routing, demo header, rate limits, clock offset, IP whitelist, faults and envelope shapes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from okxlink.core.signing import sign, timestamp
+from okxlink.sim.accounts import (Account, Faults, default_accounts, dump_accounts,
+                                  load_accounts)
+from okxlink.sim.okx_app import SimState, create_app
+
+CONFIG = "/api/v5/account/config"
+LOCAL = ("127.0.0.1", 50000)
+
+
+def state_with(**kwargs) -> SimState:
+    return SimState(accounts=default_accounts(), **kwargs)
+
+
+def creds(state: SimState, name: str) -> dict:
+    return next(a for a in state.accounts if a.name == name).handed()
+
+
+def headers_for(c: dict | None, method: str, path: str, body: str = "", ts: str | None = None,
+                **override: str) -> dict:
+    if c is None:
+        return {}
+    ts = ts or timestamp(int(time.time() * 1000))
+    headers = {"OK-ACCESS-KEY": c["api_key"], "OK-ACCESS-TIMESTAMP": ts,
+               "OK-ACCESS-SIGN": sign(c["secret_key"], ts, method, path, body),
+               "OK-ACCESS-PASSPHRASE": c["passphrase"]}
+    if c.get("demo"):
+        headers["x-simulated-trading"] = "1"
+    headers.update(override)
+    return {k: v for k, v in headers.items() if v is not None}
+
+
+async def _send(state: SimState, reqs: list[tuple], client: tuple[str, int]) -> list:
+    transport = httpx.ASGITransport(app=create_app(state), client=client)
+    async with httpx.AsyncClient(transport=transport, base_url="http://okx.test") as http:
+        return await asyncio.gather(*(http.request(m, url, headers=h, content=b)
+                                      for m, url, h, b in reqs))
+
+
+def get(state: SimState, path: str, c: dict | None = None, *, prefix: str = "",
+        client: tuple[str, int] = LOCAL, method: str = "GET", body: str = "",
+        **override: str) -> httpx.Response:
+    """One request; `path` is what is signed, `prefix` (/{site}) goes only into the URL."""
+    h = headers_for(c, method, path, body, **override)
+    return asyncio.run(_send(state, [(method, prefix + path, h, body.encode())], client))[0]
+
+
+def code_of(resp: httpx.Response) -> tuple[int, str]:
+    return resp.status_code, resp.json()["code"]
+
+
+# ---- public, routing, envelope ----------------------------------------------------------------
+def test_public_time_follows_the_clock_offset_on_every_site():
+    state = state_with(clock_offset_ms=3_600_000)
+    for prefix in ("", "/global", "/eea", "/us", "/tr"):
+        resp = get(state, "/api/v5/public/time", prefix=prefix)
+        body = resp.json()
+        assert resp.status_code == 200 and body["code"] == "0" and body["msg"] == ""
+        assert resp.headers["content-type"] == "application/json"
+        assert abs(int(body["data"][0]["ts"]) - (time.time() * 1000 + 3_600_000)) < 5_000
+
+
+def test_unknown_paths_sites_and_methods():
+    state = state_with()
+    assert code_of(get(state, "/api/v5/account/nope")) == (404, "404")
+    assert get(state, "/api/v5/public/time", prefix="/mars").json() == {"msg": "Not Found",
+                                                                          "code": "404"}
+    assert code_of(get(state, CONFIG, creds(state, "ready"), method="POST", body="{}")) == (
+        405, "50115")
+
+
+def test_ready_key_reads_config_with_okx_fields():
+    state = state_with()
+    resp = get(state, CONFIG, creds(state, "ready"))
+    assert code_of(resp) == (200, "0")
+    cfg = resp.json()["data"][0]
+    assert set(cfg["perm"].split(",")) == {"read_only", "trade"}
+    assert cfg["ip"] == "127.0.0.1" and cfg["acctLv"] == "1" and cfg["type"] == "0"
+    assert cfg["uid"] == cfg["mainUid"] and cfg["posMode"] == "net_mode"
+    assert cfg["label"].endswith("(fake)") and cfg["spotRoleType"] == "0"
+
+
+def test_balances_list_only_nonzero_currencies_and_honour_ccy():
+    state = state_with()
+    ready = creds(state, "ready")
+    data = get(state, "/api/v5/account/balance", ready).json()["data"][0]
+    assert data["totalEq"] == "1000" and [d["ccy"] for d in data["details"]] == ["USDT"]
+    assert data["details"][0]["availBal"] == "1000" and data["details"][0]["eqUsd"] == "1000"
+    assert get(state, "/api/v5/account/balance?ccy=BTC,ETH", ready).json()["data"][0][
+        "details"] == []
+    assert get(state, "/api/v5/asset/balances", ready).json()["data"] == []  # funding USDT 0
+    funding = creds(state, "funding-only")
+    assert get(state, "/api/v5/account/balance", funding).json()["data"][0]["details"] == []
+    assert get(state, "/api/v5/asset/balances?ccy=USDT", funding).json()["data"] == [
+        {"ccy": "USDT", "bal": "500", "frozenBal": "0", "availBal": "500"}]
+
+
+def test_trade_fee_and_instruments_need_inst_type():
+    state = state_with()
+    ready = creds(state, "ready")
+    for endpoint in ("trade-fee", "instruments"):
+        resp = get(state, f"/api/v5/account/{endpoint}", ready)
+        assert code_of(resp) == (400, "50014") and "instType" in resp.json()["msg"]
+    fee = get(state, "/api/v5/account/trade-fee?instType=SPOT", ready).json()["data"][0]
+    assert fee["instType"] == "SPOT" and fee["level"] == "Lv1"
+    insts = get(state, "/api/v5/account/instruments?instType=SPOT", ready).json()["data"]
+    assert [i["instId"] for i in insts] == ["BTC-USDT", "ETH-USDT", "OKB-USDT"]
+    assert all(i["state"] == "live" and i["minSz"] for i in insts)
+
+
+# ---- the checks, in order -----------------------------------------------------------------
+@pytest.mark.parametrize("header,code", [("OK-ACCESS-KEY", "50103"), ("OK-ACCESS-SIGN", "50106"),
+                                         ("OK-ACCESS-TIMESTAMP", "50107"),
+                                         ("OK-ACCESS-PASSPHRASE", "50104")])
+def test_each_required_header(header, code):
+    state = state_with()
+    resp = get(state, CONFIG, creds(state, "ready"), **{header: ""})
+    assert code_of(resp) == (401, code) and header in resp.json()["msg"]
+
+
+def test_header_order_and_no_headers():
+    state = state_with()
+    assert code_of(get(state, CONFIG)) == (401, "50103")
+    assert code_of(get(state, CONFIG, creds(state, "ready"), **{
+        "OK-ACCESS-SIGN": "", "OK-ACCESS-PASSPHRASE": ""})) == (401, "50106")
+
+
+@pytest.mark.parametrize("ts", ["1607418537715", "2020-12-08T09:08:57Z", "2020-12-08 09:08:57.715",
+                                "2020-13-08T09:08:57.715Z"])
+def test_malformed_timestamp(ts):
+    state = state_with()
+    assert code_of(get(state, CONFIG, creds(state, "ready"), ts=ts)) == (401, "50112")
+
+
+def test_timestamp_window_is_30_s_around_the_server_clock():
+    state = state_with()
+    ready = creds(state, "ready")
+    now = int(time.time() * 1000)
+    assert code_of(get(state, CONFIG, ready, ts=timestamp(now - 35_000))) == (401, "50102")
+    assert code_of(get(state, CONFIG, ready, ts=timestamp(now + 35_000))) == (401, "50102")
+    assert code_of(get(state, CONFIG, ready, ts=timestamp(now - 20_000))) == (200, "0")
+    skewed = state_with(clock_offset_ms=60_000)  # server runs a minute ahead
+    ready = creds(skewed, "ready")
+    assert code_of(get(skewed, CONFIG, ready)) == (401, "50102")
+    assert code_of(get(skewed, CONFIG, ready, ts=timestamp(now + 60_000))) == (200, "0")
+
+
+def test_expired_timestamp_wins_over_a_bad_key():
+    state = state_with()
+    old = timestamp(int(time.time() * 1000) - 120_000)
+    resp = get(state, CONFIG, creds(state, "ready"), ts=old, **{"OK-ACCESS-KEY": "nonsense"})
+    assert code_of(resp) == (401, "50102")
+
+
+def test_key_shape_site_and_environment():
+    state = state_with()
+    assert code_of(get(state, CONFIG, {**creds(state, "ready"), "api_key": "0123456789ABCDEF"})
+                   ) == (401, "50111")
+    assert code_of(get(state, CONFIG, creds(state, "unknown-key"))) == (401, "50119")
+    other = creds(state, "other-site")  # lives on eea, handed out as global
+    assert code_of(get(state, CONFIG, other)) == (401, "50119")
+    assert code_of(get(state, CONFIG, other, prefix="/eea")) == (200, "0")
+    assert code_of(get(state, CONFIG, other, prefix="/us")) == (401, "50119")
+    assert code_of(get(state, CONFIG, creds(state, "demo-as-live"))) == (401, "50101")
+    assert code_of(get(state, CONFIG, creds(state, "live-as-demo"))) == (401, "50101")
+    assert code_of(get(state, CONFIG, creds(state, "demo-ready"))) == (200, "0")
+    # python-okx sends "0" for live: only "1" means demo
+    assert code_of(get(state, CONFIG, creds(state, "ready"),
+                       **{"x-simulated-trading": "0"})) == (200, "0")
+
+
+def test_frozen_before_ip_and_passphrase():
+    state = state_with()
+    frozen = {**creds(state, "frozen"), "passphrase": "wrong"}
+    resp = get(state, CONFIG, frozen, client=("192.0.2.9", 1))
+    assert code_of(resp) == (400, "50100")
+
+
+def test_ip_whitelist_names_the_caller_and_comes_before_the_passphrase():
+    state = state_with()
+    c = {**creds(state, "ip-not-whitelisted"), "passphrase": "wrong", "secret_key": "X" * 32}
+    resp = get(state, CONFIG, c)
+    assert code_of(resp) == (401, "50110")
+    assert resp.json()["msg"] == ("Your IP 127.0.0.1 is not included in your API key's IP "
+                                  "whitelist.")
+
+
+def test_ip_whitelist_supports_cidr_and_ipv6():
+    account = Account(name="cidr", ip=["10.0.0.0/8", "2001:db8::/32"])
+    state = SimState(accounts=[account])
+    c = account.handed()
+    assert code_of(get(state, CONFIG, c, client=("10.20.30.40", 1))) == (200, "0")
+    assert code_of(get(state, CONFIG, c, client=("2001:db8::7", 1))) == (200, "0")
+    assert code_of(get(state, CONFIG, c, client=("::ffff:10.1.1.1", 1))) == (200, "0")
+    resp = get(state, CONFIG, c, client=("2001:db9::1", 1))
+    assert code_of(resp) == (401, "50110") and "2001:db9::1" in resp.json()["msg"]
+    assert code_of(get(state, CONFIG, c)) == (401, "50110")
+
+
+def test_passphrase_before_signature_then_signature():
+    state = state_with()
+    both_wrong = {**creds(state, "wrong-passphrase"), "secret_key": "0" * 32}
+    assert code_of(get(state, CONFIG, both_wrong)) == (401, "50105")
+    resp = get(state, CONFIG, creds(state, "wrong-secret"))
+    assert code_of(resp) == (401, "50113") and resp.json()["msg"] == "Invalid Sign"
+
+
+def test_signature_covers_the_raw_query_and_not_the_site_prefix():
+    state = state_with()
+    ready = creds(state, "ready")
+    path = "/api/v5/account/balance?ccy=BTC,USDT"
+    assert code_of(get(state, path, ready)) == (200, "0")
+    assert code_of(get(state, path, ready, prefix="/global")) == (200, "0")
+    wrong = headers_for(ready, "GET", "/api/v5/account/balance")  # query left out of the sign
+    resp = asyncio.run(_send(state, [("GET", path, wrong, b"")], LOCAL))[0]
+    assert code_of(resp) == (401, "50113")
+    signed_prefix = headers_for(ready, "GET", "/global" + CONFIG)
+    resp = asyncio.run(_send(state, [("GET", "/global" + CONFIG, signed_prefix, b"")], LOCAL))[0]
+    assert code_of(resp) == (401, "50113")
+
+
+def test_missing_read_permission_is_50120_with_http_200():
+    account = Account(name="no-read", perm=["trade"])
+    resp = get(SimState(accounts=[account]), CONFIG, account.handed())
+    assert code_of(resp) == (200, "50120")
+
+
+# ---- faults and limits ------------------------------------------------------------------------
+def test_per_account_faults():
+    state = state_with()
+    once = creds(state, "rate-limited-once")
+    assert code_of(get(state, CONFIG, once)) == (429, "50011")
+    assert code_of(get(state, CONFIG, once)) == (200, "0")
+    assert code_of(get(state, CONFIG, creds(state, "unavailable"))) == (503, "50001")
+    bad = Account(name="bad", faults=Faults(malformed=True))
+    resp = get(SimState(accounts=[bad]), CONFIG, bad.handed())
+    assert resp.status_code == 200 and resp.headers["content-type"] == "application/json"
+    with pytest.raises(json.JSONDecodeError):
+        resp.json()
+    # faults answer only after authentication: a wrong secret still gets 50113
+    assert code_of(get(state, CONFIG, {**creds(state, "unavailable"), "secret_key": "A" * 32})
+                   ) == (401, "50113")
+
+
+@pytest.mark.parametrize("status,code", [(503, "50001"), (429, "50013"), (500, "50026"),
+                                         (502, "50026")])
+def test_global_fail_status(status, code):
+    state = state_with(fail_status=status)
+    assert code_of(get(state, "/api/v5/public/time")) == (status, code)
+    assert code_of(get(state, CONFIG, creds(state, "ready"))) == (status, code)
+
+
+def test_global_malformed_and_hang():
+    resp = get(state_with(malformed=True), "/api/v5/public/time")
+    assert resp.text == '{"code":"0","data":[{'
+    for state in (state_with(hang=True), SimState(accounts=[Account("h", faults=Faults(hang=True))])):
+        c = state.accounts[0].handed()
+        reqs = [("GET", CONFIG, headers_for(c, "GET", CONFIG), b"")]
+
+        async def bounded():
+            return await asyncio.wait_for(_send(state, reqs, LOCAL), timeout=0.3)
+
+        with pytest.raises(asyncio.TimeoutError):
+            asyncio.run(bounded())
+
+
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize("path,limit,window", [
+    (CONFIG, 5, 2.0), ("/api/v5/account/balance", 10, 2.0), ("/api/v5/asset/balances", 6, 1.0),
+    ("/api/v5/account/trade-fee?instType=SPOT", 5, 2.0),
+    ("/api/v5/account/instruments?instType=SPOT", 20, 2.0)])
+def test_private_rate_limits_slide(path, limit, window):
+    clock = FakeMonotonic()
+    state = state_with(monotonic=clock)
+    ready = creds(state, "ready")
+    assert all(get(state, path, ready).status_code == 200 for _ in range(limit))
+    resp = get(state, path, ready)
+    assert code_of(resp) == (429, "50011") and resp.json()["msg"] == "Too Many Requests"
+    assert get(state, path, creds(state, "no-ip-bound")).status_code == 200  # per user
+    clock.now += window + 0.01
+    assert code_of(get(state, path, ready)) == (200, "0")
+
+
+def test_public_time_limit_is_per_ip():
+    clock = FakeMonotonic()
+    state = state_with(monotonic=clock)
+    assert all(get(state, "/api/v5/public/time").status_code == 200 for _ in range(10))
+    assert code_of(get(state, "/api/v5/public/time")) == (429, "50011")
+    assert get(state, "/api/v5/public/time", client=("127.0.0.2", 1)).status_code == 200
+    clock.now += 2.01
+    assert get(state, "/api/v5/public/time").status_code == 200
+
+
+def test_latency_overlaps_concurrent_requests():
+    state = state_with(latency_ms=300)
+    started = time.perf_counter()
+    resps = asyncio.run(_send(state, [("GET", "/api/v5/public/time", {}, b"")] * 5, LOCAL))
+    elapsed = time.perf_counter() - started
+    assert all(r.status_code == 200 for r in resps)
+    assert 0.3 <= elapsed < 1.2
+
+
+# ---- the default scenario and accounts files --------------------------------------------------
+FIRST_ANSWER = {
+    "ready": "0", "demo-ready": "0", "wrong-secret": "50113", "wrong-passphrase": "50105",
+    "unknown-key": "50119", "other-site": "50119", "demo-as-live": "50101",
+    "live-as-demo": "50101", "no-trade": "0", "withdraw-on": "0", "no-ip-bound": "0",
+    "ip-not-whitelisted": "50110", "frozen": "50100", "funding-only": "0", "sub-account": "0",
+    "lead-trader": "0", "rate-limited-once": "50011", "unavailable": "50001",
+}
+
+
+def test_default_scenario_answers_each_handed_key_as_designed():
+    state = state_with()
+    handed = [a.handed() for a in state.accounts]
+    assert handed[0]["name"] == "ready" and handed[0]["demo"] is False
+    assert handed[0]["expect"] == {"check": None, "status": None, "ready": True, "exit": 0}
+    assert [h["name"] for h in handed] == list(FIRST_ANSWER)
+    for h in handed:
+        resp = get(state, CONFIG, h)
+        assert resp.json()["code"] == FIRST_ANSWER[h["name"]], h["name"]
+    cfg = {h["name"]: get(state, CONFIG, h).json()["data"][0] for h in handed
+           if FIRST_ANSWER[h["name"]] == "0"}
+    assert cfg["no-trade"]["perm"] == "read_only" and "withdraw" in cfg["withdraw-on"]["perm"]
+    assert cfg["no-ip-bound"]["ip"] == "" and cfg["sub-account"]["type"] == "1"
+    assert cfg["sub-account"]["mainUid"] != cfg["sub-account"]["uid"]
+    assert cfg["lead-trader"]["spotRoleType"] == "1"
+
+
+def test_fresh_fake_credentials_every_time():
+    one, two = default_accounts(), default_accounts()
+    assert {a.api_key for a in one}.isdisjoint({a.api_key for a in two})
+    for a in one:
+        assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", a.api_key)
+        assert re.fullmatch(r"[0-9A-F]{32}", a.secret_key)
+        p = a.passphrase
+        assert 8 <= len(p) <= 32 and re.search(r"[A-Z]", p) and re.search(r"[a-z]", p)
+        assert re.search(r"\d", p) and re.search(r"[^A-Za-z0-9]", p)
+        assert "(fake)" in a.label
+    server_keys = {a.api_key for a in one}
+    assert next(a for a in one if a.name == "unknown-key").handed()["api_key"] not in server_keys
+
+
+def test_accounts_file_round_trips_json_and_reads_toml(tmp_path):
+    accounts = default_accounts()
+    path = tmp_path / "accounts.json"
+    path.write_text(json.dumps(dump_accounts(accounts)))
+    assert load_accounts(path) == accounts
+    toml = tmp_path / "accounts.toml"
+    toml.write_text('[[accounts]]\nname = "t"\napi_key = "6f2c1d6e-5a3b-4c2d-9e8f-0a1b2c3d4e5f"\n'
+                    'secret_key = "00112233445566778899AABBCCDDEEFF"\npassphrase = "Pass-1234!"\n'
+                    'site = "us"\ntrading = { BTC = "0.5" }\n[accounts.faults]\nstatus = 503\n')
+    (t,) = load_accounts(toml)
+    assert (t.site, t.trading, t.faults.status, t.ip) == ("us", {"BTC": "0.5"}, 503, ["127.0.0.1"])
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"accounts": [{"name": "x", "secrte_key": "typo"}]}')
+    with pytest.raises(ValueError, match="secrte_key"):
+        load_accounts(bad)
+
+
+def test_importing_the_package_stays_cheap():
+    code = ("import sys, okxlink.sim, okxlink.sim.accounts; "
+            "assert 'starlette' not in sys.modules and 'uvicorn' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=30)

@@ -1,0 +1,154 @@
+"""The simulator as a real process on loopback, driven by two independent OKX clients (ccxt's
+`okx` class and python-okx): if they authenticate against it and read its answers, it speaks OKX."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import ccxt
+import httpx
+import pytest
+from okx import Account as okx_account
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+pytestmark = pytest.mark.e2e
+
+
+def start_sim(*args: str) -> tuple[subprocess.Popen, dict]:
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-m", "okxlink.sim", "--port", "0", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    ready, _, _ = select.select([proc.stdout], [], [], 20)
+    if not ready:
+        proc.kill()
+        pytest.fail("the simulator printed no ready line within 20 s")
+    line = proc.stdout.readline()
+    if not line:
+        proc.wait(5)
+        pytest.fail(f"the simulator exited early: {proc.stderr.read()}")
+    return proc, json.loads(line)
+
+
+def stop(proc: subprocess.Popen, sig: int) -> tuple[int, str]:
+    proc.send_signal(sig)
+    try:
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode, proc.stdout.read()
+
+
+@pytest.fixture(scope="module")
+def sim():
+    proc, info = start_sim()
+    yield info
+    code, rest = stop(proc, signal.SIGTERM)
+    assert (code, rest) == (0, ""), proc.stderr.read()
+
+
+def account(info: dict, name: str) -> dict:
+    return next(a for a in info["accounts"] if a["name"] == name)
+
+
+def exchange(info: dict, creds: dict) -> ccxt.okx:
+    ex = ccxt.okx({"apiKey": creds["api_key"], "secret": creds["secret_key"],
+                   "password": creds["passphrase"], "timeout": 5000})
+    ex.urls["api"] = {"rest": info["okx_url"]}
+    return ex
+
+
+def okx_sdk(info: dict, creds: dict, flag: str) -> okx_account.AccountAPI:
+    return okx_account.AccountAPI(api_key=creds["api_key"], api_secret_key=creds["secret_key"],
+                                  passphrase=creds["passphrase"], flag=flag,
+                                  domain=info["okx_url"], debug=False)
+
+
+def test_ready_line(sim):
+    assert sim["okx_url"].startswith("http://127.0.0.1:")
+    assert sim["okx_url_template"] == sim["okx_url"] + "/{site}"
+    assert "fake" in sim["note"]
+    first = sim["accounts"][0]
+    assert first["name"] == "ready" and first["site"] == "global" and first["demo"] is False
+    assert set(first) == {"name", "api_key", "secret_key", "passphrase", "site", "demo", "expect"}
+
+
+def test_ccxt_reads_config_and_balance(sim):
+    ex = exchange(sim, account(sim, "ready"))
+    config = ex.privateGetAccountConfig()
+    assert config["code"] == "0" and "trade" in config["data"][0]["perm"].split(",")
+    balance = ex.privateGetAccountBalance({"ccy": "USDT,BTC"})
+    assert balance["data"][0]["details"][0]["ccy"] == "USDT"
+
+
+@pytest.mark.parametrize("name,code", [("wrong-secret", "50113"), ("wrong-passphrase", "50105")])
+def test_ccxt_rejects_bad_credentials(sim, name, code):
+    with pytest.raises(ccxt.AuthenticationError, match=code):
+        exchange(sim, account(sim, name)).privateGetAccountConfig()
+
+
+def test_python_okx_reads_config_and_balance(sim):
+    api = okx_sdk(sim, account(sim, "ready"), flag="0")
+    config = api.get_account_config()
+    assert config["code"] == "0" and "trade" in config["data"][0]["perm"].split(",")
+    balance = api.get_account_balance(ccy="USDT")
+    assert balance["code"] == "0" and balance["data"][0]["totalEq"] == "1000"
+
+
+def test_python_okx_errors(sim):
+    ready, demo = account(sim, "ready"), account(sim, "demo-ready")
+    assert okx_sdk(sim, ready, flag="1").get_account_config()["code"] == "50101"
+    assert okx_sdk(sim, demo, flag="1").get_account_config()["code"] == "0"
+    assert okx_sdk(sim, account(sim, "wrong-secret"), "0").get_account_config()["code"] == "50113"
+    assert okx_sdk(sim, account(sim, "wrong-passphrase"), "0").get_account_config()[
+        "code"] == "50105"
+
+
+def test_site_template_routes_to_the_named_site(sim):
+    other = account(sim, "other-site")  # lives on eea, handed out as global
+    eea = {**sim, "okx_url": sim["okx_url_template"].replace("{site}", "eea")}
+    assert okx_sdk(sim, other, "0").get_account_config()["code"] == "50119"
+    assert okx_sdk(eea, other, "0").get_account_config()["code"] == "0"
+
+
+def test_sigint_exits_0_even_with_a_hanging_request():
+    proc, info = start_sim("--hang")
+    outcome: list[object] = []
+
+    def hang() -> None:
+        try:
+            outcome.append(httpx.get(info["okx_url"] + "/api/v5/public/time", timeout=8))
+        except httpx.HTTPError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=hang)
+    thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    code, rest = stop(proc, signal.SIGINT)
+    thread.join(10)
+    assert (code, rest) == (0, "")
+    assert "Traceback" not in proc.stderr.read()
+    assert time.monotonic() - started < 5
+    # the hanging request is released with OKX's timeout answer, not left to the client's timeout
+    (answer,) = outcome
+    assert isinstance(answer, httpx.Response) and answer.status_code == 504
+    assert answer.json()["code"] == "50004"
+
+
+def test_bad_accounts_file_exits_2_with_nothing_on_stdout(tmp_path):
+    bad = tmp_path / "accounts.json"
+    bad.write_text('{"accounts": []}')
+    env = {**os.environ, "PYTHONPATH": SRC}
+    done = subprocess.run([sys.executable, "-m", "okxlink.sim", "--accounts", str(bad)],
+                          capture_output=True, text=True, timeout=20, env=env)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "accounts" in done.stderr
