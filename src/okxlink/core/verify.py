@@ -51,17 +51,18 @@ class Report:
 
 
 async def _config_on(http: httpx.AsyncClient, creds: Credentials, site: str, demo: bool,
-                     clock: Clock) -> AccountConfig | errors.OkxError:
+                     clock: Clock, base: str | None) -> AccountConfig | errors.OkxError:
     try:
-        return await OkxClient(http, creds, site, demo, clock=clock).account_config()
+        return await OkxClient(http, creds, site, demo, clock=clock,
+                               base_url=sites.rest_base(site, base)).account_config()
     except errors.OkxError as exc:
         return exc
 
 
 async def find_site(http: httpx.AsyncClient, creds: Credentials, demo: bool, clock: Clock,
-                    candidates: tuple[str, ...] = sites.SITES) -> str | None:
+                    base: str | None, candidates: tuple[str, ...] = sites.SITES) -> str | None:
     """The site whose OKX knows this key (any answer but 50119 / no answer), asked all at once."""
-    answers = await asyncio.gather(*(_config_on(http, creds, s, demo, clock) for s in candidates))
+    answers = await asyncio.gather(*(_config_on(http, creds, s, demo, clock, base) for s in candidates))
     for name, answer in zip(candidates, answers):
         if not isinstance(answer, errors.OkxError) or (
                 answer.code not in ("50119", "50111") and not isinstance(answer, NO_ANSWER)):
@@ -71,12 +72,13 @@ async def find_site(http: httpx.AsyncClient, creds: Credentials, demo: bool, clo
 
 async def verify(creds: Credentials, *, site: str = "global", demo: bool = False,
                  http: httpx.AsyncClient, profile: str | None = None,
-                 clock: Clock | None = None) -> Report:
+                 clock: Clock | None = None, base: str | None = None) -> Report:
+    """`base`: an OKX-compatible base URL (maybe with `{site}`), default OKXLINK_BASE_URL."""
     clock = clock or Clock()
-    can_probe = sites.probes_other_sites()
+    can_probe = sites.probes_other_sites(base)
     if site == "auto":
-        site = (await find_site(http, creds, demo, clock) if can_probe else None) or "global"
-    client = OkxClient(http, creds, site, demo, clock=clock)
+        site = (await find_site(http, creds, demo, clock, base) if can_probe else None) or "global"
+    client = OkxClient(http, creds, site, demo, clock=clock, base_url=sites.rest_base(site, base))
     facts = Facts(site=site, demo=demo, probed_sites=can_probe)
 
     time_task = asyncio.ensure_future(client.sync_clock())
@@ -103,9 +105,9 @@ async def verify(creds: Credentials, *, site: str = "global", demo: bool = False
 
     if facts.code == "50119" and can_probe:
         others = tuple(s for s in sites.SITES if s != site)
-        facts.key_site = await find_site(http, creds, demo, clock, others)
+        facts.key_site = await find_site(http, creds, demo, clock, base, others)
     elif facts.code == "50101":
-        other = await _config_on(http, creds, site, not demo, clock)
+        other = await _config_on(http, creds, site, not demo, clock, base)
         facts.other_env_knows = not (isinstance(other, errors.OkxError)
                                      and other.code in ("50101", "50119"))
 

@@ -1,5 +1,6 @@
 """The simulator's accounts: the server-side model, the default scenario, accounts files, and the
-OKX-shaped views of an account (account/config, account/balance, asset/balances).
+OKX-shaped views of an account (account/config, account/balance, asset/balances,
+account/instruments, account/trade-fee).
 
 An `Account` is what OKX knows about one API key. `present` overrides what is handed to a client
 (a wrong secret, a live key claimed as demo, …) and `expect` says what okxlink should conclude,
@@ -15,7 +16,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-SITES = ("global", "eea", "us", "tr")
+from okxlink.core.sites import SITES  # noqa: E402  (one list of sites for the project)
 PERMS = ("read_only", "trade", "withdraw")
 # USD prices for eqUsd/totalEq; only the ratio to USDT matters to a key check.
 PRICES = {"USDT": "1", "USDC": "1", "BTC": "60000", "ETH": "3000", "OKB": "50"}
@@ -129,9 +130,40 @@ class Account:
                 "isoEq": "0", "mgnRatio": "", "mmr": "", "notionalUsd": "", "ordFroz": "",
                 "totalEq": total, "uTime": str(now_ms), "upl": "0"}
 
+    def instruments(self, inst_type: str) -> list[dict[str, Any]]:
+        # Every simulated account trades the same few spot pairs; other types list nothing.
+        return SPOT_INSTRUMENTS if inst_type == "SPOT" else []
+
+    def trade_fee(self, inst_type: str, now_ms: int) -> dict[str, Any]:
+        # Fee tier Lv1; a negative rate is a fee the user pays.
+        return {"category": "1", "delivery": "", "exercise": "", "fiat": [], "instType": inst_type,
+                "level": "Lv1", "maker": "-0.0008", "makerU": "", "makerUSDC": "",
+                "ruleType": "normal", "taker": "-0.001", "takerU": "", "takerUSDC": "",
+                "ts": str(now_ms)}
+
     def funding_balances(self, ccys: list[str] | None = None) -> list[dict[str, str]]:
         return [{"ccy": c, "bal": a, "frozenBal": "0", "availBal": a}
                 for c, a in _nonzero(self.funding, ccys)]
+
+
+_SPOT_COMMON = {  # fields every SPOT instrument carries; contract-only fields are ""
+    "instType": "SPOT", "quoteCcy": "USDT", "state": "live", "ruleType": "normal",
+    "category": "1", "lever": "10", "listTime": "1548133413000", "tradeQuoteCcyList": ["USDT"],
+    "maxLmtSz": "9999999999", "maxMktSz": "1000000", "maxLmtAmt": "20000000",
+    "maxMktAmt": "1000000", "maxTwapSz": "9999999999", "maxIcebergSz": "9999999999",
+    "maxTriggerSz": "9999999999", "maxStopSz": "1000000", "futureSettlement": False,
+    "groupId": "1", **dict.fromkeys(
+        ("uly", "instFamily", "settleCcy", "ctVal", "ctMult", "ctValCcy", "ctType", "optType",
+         "stk", "expTime", "auctionEndTime", "alias", "openType", "contTdSwTime",
+         "preMktSwTime"), ""),
+}
+SPOT_INSTRUMENTS = [
+    {**_SPOT_COMMON, "instId": f"{base}-USDT", "instIdCode": code, "baseCcy": base,
+     "tickSz": tick, "lotSz": lot, "minSz": min_sz}
+    for base, tick, lot, min_sz, code in (("BTC", "0.1", "0.00000001", "0.00001", 10001),
+                                          ("ETH", "0.01", "0.000001", "0.0001", 10002),
+                                          ("OKB", "0.001", "0.000001", "0.01", 10003))
+]
 
 
 def _nonzero(balances: dict[str, str], ccys: list[str] | None) -> list[tuple[str, str]]:

@@ -208,26 +208,6 @@ def _authenticate(request: Request, state: SimState, site: str, path: str, body:
     return account
 
 
-_SPOT_COMMON = {  # fields every SPOT instrument carries; contract-only fields are ""
-    "instType": "SPOT", "quoteCcy": "USDT", "state": "live", "ruleType": "normal",
-    "category": "1", "lever": "10", "listTime": "1548133413000", "tradeQuoteCcyList": ["USDT"],
-    "maxLmtSz": "9999999999", "maxMktSz": "1000000", "maxLmtAmt": "20000000",
-    "maxMktAmt": "1000000", "maxTwapSz": "9999999999", "maxIcebergSz": "9999999999",
-    "maxTriggerSz": "9999999999", "maxStopSz": "1000000", "futureSettlement": False,
-    "groupId": "1", **dict.fromkeys(
-        ("uly", "instFamily", "settleCcy", "ctVal", "ctMult", "ctValCcy", "ctType", "optType",
-         "stk", "expTime", "auctionEndTime", "alias", "openType", "contTdSwTime",
-         "preMktSwTime"), ""),
-}
-SPOT_INSTRUMENTS = [
-    {**_SPOT_COMMON, "instId": f"{base}-USDT", "instIdCode": code, "baseCcy": base,
-     "tickSz": tick, "lotSz": lot, "minSz": min_sz}
-    for base, tick, lot, min_sz, code in (("BTC", "0.1", "0.00000001", "0.00001", 10001),
-                                          ("ETH", "0.01", "0.000001", "0.0001", 10002),
-                                          ("OKB", "0.001", "0.000001", "0.01", 10003))
-]
-
-
 def _answer(request: Request, state: SimState, account: Account, endpoint: str) -> Response:
     if "read_only" not in account.perm:
         raise _error(200, "50120", "This API key doesn't have permission to use this function")
@@ -244,12 +224,8 @@ def _answer(request: Request, state: SimState, account: Account, endpoint: str) 
         raise _Answer(JSONResponse({"code": "50014", "msg": "Parameter instType can not be empty.",
                                     "data": []}, status_code=400))
     if endpoint == "account/instruments":
-        return _ok(SPOT_INSTRUMENTS if inst_type == "SPOT" else [])
-    return _ok([{  # account/trade-fee: fee tier Lv1, negative = the user pays
-        "category": "1", "delivery": "", "exercise": "", "fiat": [], "instType": inst_type,
-        "level": "Lv1", "maker": "-0.0008", "makerU": "", "makerUSDC": "", "ruleType": "normal",
-        "taker": "-0.001", "takerU": "", "takerUSDC": "", "ts": str(state.now_ms()),
-    }])
+        return _ok(account.instruments(inst_type))
+    return _ok([account.trade_fee(inst_type, state.now_ms())])
 
 
 async def _serve(request: Request, state: SimState) -> Response:
