@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -13,40 +12,13 @@ from typing import Any
 
 import pytest
 
+from okxlink.sim.child import SimChild, spawn
+
 OKXLINK = [sys.executable, "-m", "okxlink"]
 
 
-@dataclass
-class Sim:
-    proc: subprocess.Popen[str]
-    line: dict[str, Any]
-
-    @property
-    def url(self) -> str:
-        return self.line["okx_url"]
-
-    @property
-    def template(self) -> str:
-        return self.line["okx_url_template"]
-
-    def account(self, name: str) -> dict[str, Any]:
-        return next(a for a in self.line["accounts"] if a["name"] == name)
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=10)
-
-
-def start_sim(*args: str, env: dict[str, str] | None = None) -> Sim:
-    proc = subprocess.Popen([*OKXLINK, "sim", "--port", "0", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.kill()
-        raise AssertionError(f"simulator did not start: {proc.stderr.read() if proc.stderr else ''}")
-    return Sim(proc, json.loads(line))
+def start_sim(*args: str, env: dict[str, str] | None = None) -> SimChild:
+    return spawn(*args, env=env)
 
 
 @pytest.fixture(scope="session")

@@ -80,12 +80,18 @@ def build_app() -> typer.Typer:
         latency_ms: int = typer.Option(0, "--latency-ms", help=_("Delay added to every answer.")),
         accounts: Optional[str] = typer.Option(None, "--accounts", metavar="FILE",
                                                help=_("JSON file of accounts to serve instead of the built-in ones.")),
-        clock_offset_s: float = typer.Option(0.0, "--clock-offset-s", help=_("Make the server clock differ by this many seconds.")),
+        clock_offset_s: float = typer.Option(0.0, "--clock-offset-s",
+                                             help=_("Make the server clock differ by this many seconds.")),
+        fail_status: Optional[int] = typer.Option(None, "--fail-status", metavar="CODE",
+                                                  help=_("Answer every request with this HTTP status (503, 429, 500).")),
+        malformed: bool = typer.Option(False, "--malformed", help=_("Answer every request with a broken body.")),
+        hang: bool = typer.Option(False, "--hang", help=_("Never answer.")),
     ) -> None:
         from okxlink.cli.sim_cmd import run_sim
 
-        raise typer.Exit(run_sim(port=port, latency_ms=latency_ms, accounts=accounts,
-                                 clock_offset_s=clock_offset_s))
+        raise typer.Exit(run_sim(port=port, latency_ms=latency_ms, accounts_file=accounts,
+                                 clock_offset_s=clock_offset_s, fail_status=fail_status,
+                                 malformed=malformed, hang=hang))
 
     return app
 

@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from okxlink.core.sites import SITES  # noqa: E402  (one list of sites for the project)
+from okxlink.core.sites import SITES
+
 PERMS = ("read_only", "trade", "withdraw")
 # USD prices for eqUsd/totalEq; only the ratio to USDT matters to a key check.
 PRICES = {"USDT": "1", "USDC": "1", "BTC": "60000", "ETH": "3000", "OKB": "50"}

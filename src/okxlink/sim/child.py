@@ -1,0 +1,63 @@
+"""Start the simulator as a child process and read its ready line: for `okxlink demo`, tests
+and benchmarks. The child is stopped with SIGTERM when the context ends, whatever happened."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+
+class SimDidNotStart(RuntimeError):
+    pass
+
+
+@dataclass
+class SimChild:
+    proc: subprocess.Popen[str]
+    line: dict[str, Any]
+
+    @property
+    def url(self) -> str:
+        return str(self.line["okx_url"])
+
+    @property
+    def template(self) -> str:
+        return str(self.line["okx_url_template"])
+
+    def account(self, name: str) -> dict[str, Any]:
+        return next(a for a in self.line["accounts"] if a["name"] == name)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+
+def spawn(*args: str, env: dict[str, str] | None = None) -> SimChild:
+    proc = subprocess.Popen([sys.executable, "-m", "okxlink.sim", "--port", "0", *args],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.wait(timeout=10)
+        raise SimDidNotStart(proc.stderr.read().strip()[-500:])
+    return SimChild(proc, json.loads(line))
+
+
+@contextmanager
+def running(*args: str) -> Iterator[SimChild]:
+    child = spawn(*args)
+    try:
+        yield child
+    finally:
+        child.stop()
