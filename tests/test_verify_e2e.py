@@ -15,9 +15,12 @@ CASES = ["ready", "demo-ready", "wrong-secret", "wrong-passphrase", "unknown-key
          "rate-limited-once", "unavailable"]
 
 
+def verify_args(account, *extra):
+    return ["verify", "--site", account["site"], *(["--demo"] if account["demo"] else []), *extra]
+
+
 def verify_json(sim, account, *extra):
-    args = ["verify", "--json", "--site", account["site"], *(["--demo"] if account["demo"] else []), *extra]
-    return okxlink(*args, env=creds_env(account, sim.template))
+    return okxlink(*verify_args(account, "--json", *extra), env=creds_env(account, sim.template))
 
 
 def test_every_case_is_served(sim):
@@ -42,6 +45,11 @@ def test_case(sim, name):
     else:
         assert all(s == "pass" for s in statuses.values()), report["checks"]
     assert result.err == ""
+    human = okxlink(*verify_args(account), env=creds_env(account, sim.template))
+    assert human.code == result.code
+    for output in (result.out, result.err, human.out, human.err):
+        for secret in (account["secret_key"], account["passphrase"], account["api_key"]):
+            assert secret not in output
 
 
 def test_other_site_is_named(sim):

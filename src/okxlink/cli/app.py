@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import Optional
-
-import typer
+from typing import TYPE_CHECKING, Optional
 
 from okxlink import __version__, i18n
 from okxlink.i18n import _
+
+if TYPE_CHECKING:
+    import typer
 
 
 class SiteChoice(str, Enum):
@@ -37,12 +38,16 @@ def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _version(value: bool) -> None:
+    import typer
+
     if value:
         typer.echo(f"okxlink {__version__}")
         raise typer.Exit()
 
 
 def build_app() -> typer.Typer:
+    import typer
+
     app = typer.Typer(
         name="okxlink", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
         pretty_exceptions_enable=False,
@@ -97,7 +102,11 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    lang, args = _take_lang(sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:  # the fast path: no typer, no rich
+        print(f"okxlink {__version__}")
+        sys.exit(0)
+    lang, args = _take_lang(args)
     i18n.setup(lang)
     from okxlink.cli.run import run
 

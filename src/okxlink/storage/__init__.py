@@ -17,7 +17,8 @@ Importing this package is cheap: `keyring` is imported by KeyringStore on its fi
 from __future__ import annotations
 
 from okxlink.storage.keyring_store import KeyringStore
-from okxlink.storage.profiles import LinkState, ProfileMeta, ProfilesFile, VerifyState, config_dir, now_iso
+from okxlink.storage.meta import LinkState, ProfileMeta, VerifyState, now_iso
+from okxlink.storage.profiles import ProfilesFile, config_dir
 from okxlink.storage.repo import ProfileRepo, validate_name
 from okxlink.storage.secrets import SERVICE, MemoryStore, SecretStore
 

@@ -1,0 +1,161 @@
+"""KeyringStore: a profile's secrets as one entry in the OS keyring, every call under a timeout.
+
+Entry: service "okxlink", username = profile name, password = the JSON of the three secrets.
+The backend is python-keyring's choice (so PYTHON_KEYRING_BACKEND and keyringrc.cfg are honoured),
+minus the ones we refuse: fail (nothing available), null (stores nothing), keyrings.alt's plaintext.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+from okxlink.i18n import _
+from okxlink.storage import keyring_errors as errors
+from okxlink.storage.secrets import SERVICE, decode, encode
+
+if TYPE_CHECKING:
+    from okxlink.core.credentials import Credentials
+
+T = TypeVar("T")
+PREFLIGHT_USER = "okxlink-preflight"  # read, never written: absent in every keyring
+
+NAMES = {
+    "keyring.backends.SecretService.Keyring": "Secret Service",
+    "keyring.backends.libsecret.Keyring": "Secret Service (libsecret)",
+    "keyring.backends.kwallet.DBusKeyring": "KWallet",
+    "keyring.backends.macOS.Keyring": "macOS Keychain",
+    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Manager",
+    "keyrings.cryptfile.cryptfile.CryptFileKeyring": "encrypted file (keyrings.cryptfile)",
+}
+
+
+class KeyringStore:
+    """The OS keyring. `backend` is for tests that must not depend on python-keyring's process-wide
+    choice; without it the backend is resolved on first use, inside the timeout like every call."""
+
+    def __init__(self, timeout: float = 5.0, backend: Any = None) -> None:
+        self.timeout = timeout
+        self._backend = backend
+        self._usable: Any = None  # the backend once checked
+        self._provider: str | None = None
+
+    def preflight(self) -> str:
+        """Resolve the backend and do one harmless read, so setup fails before asking for a key."""
+        self._call(lambda b: b.get_password(SERVICE, PREFLIGHT_USER), None)
+        return self.describe()
+
+    def get(self, profile: str) -> Credentials | None:
+        text = self._call(lambda b: b.get_password(SERVICE, profile), profile)
+        return None if text is None else decode(profile, text, self.describe())
+
+    def set(self, profile: str, creds: Credentials) -> None:
+        payload = encode(creds)
+        scrub = (payload, creds.secret_key.get_secret_value(), creds.passphrase.get_secret_value())
+        self._call(lambda b: b.set_password(SERVICE, profile, payload), profile, scrub)
+
+    def delete(self, profile: str) -> bool:
+        def delete(b: Any) -> bool:
+            from keyring.errors import PasswordDeleteError
+
+            if b.get_password(SERVICE, profile) is None:
+                return False
+            try:
+                b.delete_password(SERVICE, profile)
+            except PasswordDeleteError:  # gone in between: what we wanted
+                return False
+            return True
+
+        return self._call(delete, profile)
+
+    def describe(self) -> str:
+        if self._backend is None:
+            self._call(lambda b: None, None)
+        cls = type(self._backend)
+        name = NAMES.get(f"{cls.__module__}.{cls.__qualname__}") or getattr(self._backend, "name", cls.__name__)
+        return f"{name} ({self._provider})" if self._provider else name
+
+    def __repr__(self) -> str:
+        state = type(self._backend).__name__ if self._backend is not None else "unresolved"
+        return f"KeyringStore(backend={state}, timeout={self.timeout:g})"
+
+    def _call(self, op: Callable[[Any], T], profile: str | None, scrub: tuple[str, ...] = ()) -> T:
+        """Run `op(backend)` in a daemon thread and wait at most `timeout`. A keyring that waits for an
+        unlock prompt nobody can see would otherwise hang the command forever; a daemon thread left
+        behind cannot keep the process alive."""
+        box: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                box["value"] = op(self._resolve())
+            except BaseException as exc:  # handed to the caller's thread
+                box["error"] = exc
+
+        worker = threading.Thread(target=work, name="okxlink-keyring", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        where = self._where()
+        if worker.is_alive():
+            raise errors.timed_out(where, self.timeout)
+        if "error" in box:
+            raise errors.translate(box["error"], where, profile, scrub) from None
+        return box["value"]
+
+    def _where(self) -> str:
+        """The backend's name for a message; never a new keyring call (it could hang too)."""
+        return self.describe() if self._backend is not None else _("not yet identified")
+
+    def _resolve(self) -> Any:
+        """python-keyring's choice (or the injected backend), checked once: refused backends raise."""
+        if self._usable is not None:
+            return self._usable
+        backend = self._backend
+        if backend is None:
+            import keyring
+
+            try:
+                backend = keyring.get_keyring()
+            except Exception as exc:  # only a named backend (env or keyringrc.cfg) fails to load here
+                raise errors.unloadable(os.environ.get("PYTHON_KEYRING_BACKEND") or "keyringrc.cfg", exc) from None
+        from keyring.backends.chainer import ChainerBackend
+
+        if isinstance(backend, ChainerBackend):
+            # A chain falls back to the next backend when one fails, and the next could be plain text.
+            usable = [b for b in backend.backends if errors.refusal(b) is None]
+            if not usable:
+                raise errors.no_backend()
+            backend = usable[0]
+        kind = errors.refusal(backend)
+        if kind == "fail":
+            raise errors.no_backend()
+        if kind:
+            cls = type(backend)
+            raise errors.refused(kind, f"{cls.__module__}.{cls.__qualname__}")
+        self._provider = _secret_service_provider() if type(backend).__module__.endswith("SecretService") else None
+        self._backend = self._usable = backend
+        return backend
+
+
+def _secret_service_provider() -> str | None:
+    """Which program owns org.freedesktop.secrets (gnome-keyring, KWallet, KeePassXC…): users know
+    those names, not "Secret Service". Best effort; Linux only (/proc)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        from jeepney import DBusAddress, new_method_call
+        from jeepney.io.blocking import open_dbus_connection
+
+        bus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus")
+        with open_dbus_connection(bus="SESSION") as conn:
+            reply = conn.send_and_get_reply(
+                new_method_call(bus, "GetConnectionUnixProcessID", "s", ("org.freedesktop.secrets",)), timeout=1)
+        comm = Path(f"/proc/{reply.body[0]}/comm").read_text().strip()
+    except Exception:
+        return None
+    for prefix, name in (("gnome-keyring", "gnome-keyring"), ("kwalletd", "KWallet"), ("keepassxc", "KeePassXC")):
+        if comm.lower().startswith(prefix):
+            return name
+    return comm or None

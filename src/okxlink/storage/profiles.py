@@ -1,0 +1,154 @@
+"""profiles.toml: where it lives, and how it is read and written safely.
+
+One table per profile under [profiles.NAME] (fields: storage/meta.py). Every change is
+read-modify-write under an exclusive lock, written to a temp file in the same directory, fsynced
+and renamed over the old file: a crash leaves the old file or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from okxlink.errors import StorageError, UsageError
+from okxlink.i18n import _
+from okxlink.storage import toml_io
+from okxlink.storage.meta import Corrupt, ProfileMeta
+
+HEADER = ("okxlink profiles: non-secret metadata, one table per profile.\n"
+          "The API key's secret and passphrase are in the OS keyring, never here.")
+
+
+def config_dir(env: dict[str, str] | None = None) -> Path:
+    """OKXLINK_CONFIG_DIR, else the platform's per-user config directory plus /okxlink."""
+    env = dict(os.environ) if env is None else env
+    if env.get("OKXLINK_CONFIG_DIR"):
+        return Path(env["OKXLINK_CONFIG_DIR"]).expanduser()
+    home = Path(env.get("HOME") or Path.home())
+    if sys.platform == "win32":
+        base = Path(env["APPDATA"]) if env.get("APPDATA") else home / "AppData" / "Roaming"
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else home / ".config"
+    return base / "okxlink"
+
+
+class ProfilesFile:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else config_dir() / "profiles.toml"
+
+    def read(self) -> dict[str, ProfileMeta]:
+        """No lock needed: writers replace the file whole, so a reader sees the old or the new one."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        except UnicodeDecodeError:
+            raise self._corrupt(_("not UTF-8 text")) from None
+        except OSError as exc:
+            raise StorageError(_("Could not read {path}: {reason}.").format(
+                path=self.path, reason=exc.strerror or type(exc).__name__),
+                _("Check the permissions of {dir}, or point OKXLINK_CONFIG_DIR elsewhere.").format(
+                    dir=self.path.parent)) from None
+        try:
+            table = toml_io.loads(text).get("profiles", {})
+            if not isinstance(table, dict):
+                raise Corrupt("profiles")
+            for name, t in table.items():
+                if not isinstance(t, dict):
+                    raise Corrupt(name)
+            return {name: ProfileMeta.from_toml(name, t) for name, t in table.items()}
+        except toml_io.TOMLDecodeError as exc:
+            raise self._corrupt(str(exc)) from None
+        except Corrupt as exc:
+            raise self._corrupt(_("unexpected value for {field}").format(field=exc)) from None
+
+    def get(self, name: str) -> ProfileMeta | None:
+        return self.read().get(name)
+
+    def put(self, meta: ProfileMeta) -> None:
+        with self.transaction() as profiles:
+            profiles[meta.name] = meta
+
+    def delete(self, name: str) -> bool:
+        with self.transaction() as profiles:
+            return profiles.pop(name, None) is not None
+
+    @contextmanager
+    def transaction(self) -> Iterator[dict[str, ProfileMeta]]:
+        """Lock, read, let the caller change the dict, write it back. An exception in the body
+        writes nothing. Not re-entrant: flock would wait for itself."""
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = _lock(self.path.with_name(self.path.name + ".lock"))
+        except OSError as exc:
+            raise self._unwritable(exc) from None
+        try:
+            profiles = self.read()
+            yield profiles
+            self._write(profiles)
+        finally:
+            if fd is not None:
+                os.close(fd)  # releases the lock
+
+    def _write(self, profiles: dict[str, ProfileMeta]) -> None:
+        data = toml_io.dumps({"version": 1, "profiles": {n: m.to_toml() for n, m in sorted(profiles.items())}},
+                             header=HEADER).encode("utf-8")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".profiles.", suffix=".tmp", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.chmod(tmp, 0o600)  # mkstemp makes it 0600 on POSIX; say so where it may not
+                os.replace(tmp, self.path)
+            except BaseException:
+                with suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            _fsync_dir(self.path.parent)
+        except OSError as exc:
+            raise self._unwritable(exc) from None
+
+    def _corrupt(self, reason: str) -> UsageError:
+        return UsageError(_("{path} is not a valid okxlink profiles file ({reason}).").format(
+            path=self.path, reason=reason),
+            _("Fix the file or move it away; the secrets in the keyring are not affected, and okxlink setup "
+              "writes the profile again."))
+
+    def _unwritable(self, exc: OSError) -> StorageError:
+        return StorageError(_("Could not write {path}: {reason}.").format(
+            path=self.path, reason=exc.strerror or type(exc).__name__),
+            _("Check the permissions of {dir} and the free disk space, or point OKXLINK_CONFIG_DIR "
+              "elsewhere.").format(dir=self.path.parent))
+
+
+def _lock(path: Path) -> int | None:
+    """An exclusive flock on a side file, held until the descriptor closes (also on a crash)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; os.replace still keeps the file whole
+        return None
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make the rename itself durable; not possible on every platform."""
+    with suppress(OSError, AttributeError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

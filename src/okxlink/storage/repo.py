@@ -1,0 +1,113 @@
+"""ProfileRepo: a profile is its secrets in a SecretStore plus its metadata in profiles.toml.
+
+The metadata is what makes a profile exist: `names()` lists profiles.toml, and a keyring entry
+without metadata is treated as absent. Both changes happen inside one profiles.toml transaction
+(held under its lock), so two okxlink processes cannot interleave a secret of one with the
+metadata of the other.
+
+- save: the secret is written first, the metadata last. A crash in between leaves a secret without
+  metadata: invisible (load says "not found") and overwritten by the next save of that name.
+- remove: the secret is deleted first, the metadata last. If the keyring refuses (locked, timed
+  out) nothing changes and the profile stays listed, so the user can retry; a crash in between
+  leaves metadata without a secret, which `load` reports and `remove` finishes. The other order
+  could leave a secret in the keyring that no listing shows: a key the user believes is gone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING, Callable
+
+from okxlink.errors import StorageError, UsageError
+from okxlink.i18n import _
+from okxlink.storage.meta import ProfileMeta, now_iso
+from okxlink.storage.profiles import ProfilesFile
+from okxlink.storage.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from okxlink.core.credentials import Credentials
+
+# Letters (any script), digits, '.', '_', '-'; no leading '.' or '-' so it never reads as an option.
+_NAME = re.compile(r"^(?![.-])[\w.-]{1,64}$")
+
+
+def validate_name(name: str) -> str:
+    if not _NAME.match(name or ""):
+        raise UsageError(_("{name!r} is not a valid profile name.").format(name=name),
+                         _("Use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."))
+    return name
+
+
+class ProfileRepo:
+    def __init__(self, secrets: SecretStore, profiles: ProfilesFile | None = None) -> None:
+        self.secrets = secrets
+        self.profiles = profiles if profiles is not None else ProfilesFile()
+
+    def names(self) -> list[str]:
+        return sorted(self.profiles.read())
+
+    def exists(self, name: str) -> bool:
+        return name in self.profiles.read()
+
+    def meta(self, name: str) -> ProfileMeta:
+        """The metadata alone: no keyring call (status and listings must work with a locked keyring)."""
+        found = self.profiles.read()
+        if name not in found:
+            raise self.unknown(name, found)
+        return found[name]
+
+    def load(self, name: str) -> tuple[ProfileMeta, Credentials]:
+        meta = self.meta(name)
+        creds = self.secrets.get(name)
+        if creds is None:
+            raise UsageError(
+                _("Profile {name} has no credentials in {store}.").format(name=name, store=self.secrets.describe()),
+                _("Store them again with okxlink setup --profile {name}, or forget the profile with "
+                  "okxlink remove --profile {name}.").format(name=name))
+        return meta, creds
+
+    def save(self, name: str, creds: Credentials, meta: ProfileMeta | None = None) -> ProfileMeta:
+        """Store the secrets and the metadata; `key` is set from the credentials (masked) and
+        `created` is kept from an earlier save of the same name."""
+        from okxlink.core.credentials import mask
+
+        validate_name(name)
+        with self.profiles.transaction() as profiles:
+            old = profiles.get(name)
+            new = dataclasses.replace(meta or ProfileMeta(name=name), name=name, key=mask(creds.api_key))
+            new.created = (old.created if old else None) or new.created or now_iso()
+            self.secrets.set(name, creds)
+            profiles[name] = new
+        return new
+
+    def update_meta(self, name: str, change: Callable[[ProfileMeta], None]) -> ProfileMeta:
+        """Change an existing profile's metadata (verify results, link state) without touching its secret."""
+        with self.profiles.transaction() as profiles:
+            if name not in profiles:
+                raise self.unknown(name, profiles)
+            change(profiles[name])
+            return profiles[name]
+
+    def remove(self, name: str) -> ProfileMeta | None:
+        """Forget the profile; returns its metadata (None when only a stray secret was removed)."""
+        with self.profiles.transaction() as profiles:
+            meta = profiles.get(name)
+            try:
+                deleted = self.secrets.delete(name)  # a StorageError here leaves profiles.toml as it was
+            except StorageError:
+                if meta is None:  # not a profile anyway: say that, not what the keyring thinks
+                    raise self.unknown(name, profiles) from None
+                raise
+            if meta is None and not deleted:
+                raise self.unknown(name, profiles)
+            profiles.pop(name, None)
+        return meta
+
+    @staticmethod
+    def unknown(name: str, known: dict[str, ProfileMeta]) -> UsageError:
+        if known:
+            fix = _("Known profiles: {names}. Choose one with --profile NAME.").format(names=", ".join(sorted(known)))
+        else:
+            fix = _("There are no profiles yet: run okxlink setup to add one.")
+        return UsageError(_("Profile {name} not found.").format(name=name), fix)

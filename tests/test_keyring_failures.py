@@ -1,0 +1,200 @@
+"""The keyring failures users meet on servers, produced for real, each as a StorageError (exit 5)
+whose message names the case and whose fix says what to do; plus a hanging backend (timeout), a
+refused write, and the backends okxlink refuses to use.
+
+Real cases run `okxlink.storage.KeyringStore` in a fresh `python -c` process, because python-keyring
+picks its backend once per process: the probe reports both what python-keyring itself raised (`raw`)
+and what okxlink made of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import real_keyring
+from real_keyring import PASSWORD, isolated_env, owner_pid, start_secret_service
+from okxlink.errors import StorageError
+from okxlink.storage import KeyringStore
+from okxlink.storage.keyring_errors import REUNLOCK
+
+TESTS = Path(__file__).parent
+SECRET = "9F8E7D6C5B4A39281706F5E4D3C2B1A0"
+PROBE = r"""
+import json, sys, time
+from okxlink.core.credentials import Credentials
+from okxlink.errors import StorageError
+from okxlink.storage import KeyringStore
+op, timeout, want_raw = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "raw"
+out = {"raw": None}
+if want_raw:  # what python-keyring itself raises, before okxlink translates it
+    import keyring
+    try:
+        keyring.get_password("okxlink", "probe")
+    except Exception as exc:
+        out["raw"] = [type(exc).__module__ + "." + type(exc).__name__, str(exc)]
+store, t = KeyringStore(timeout=timeout), time.monotonic()
+try:
+    if op == "set":
+        store.set("probe", Credentials(api_key="0f4b2a7c-1d3e-4f5a-8b9c-0123456789ab",
+                                       secret_key=sys.argv[4], passphrase="pass phrase"))
+        out["ok"] = store.get("probe").secret_key.get_secret_value() == sys.argv[4]
+    else:
+        out["ok"] = store.preflight()
+except StorageError as exc:
+    out.update(message=exc.message, fix=exc.fix, exit=int(exc.exit_code), repr=repr(exc))
+out["elapsed"] = time.monotonic() - t
+print(json.dumps(out))
+"""
+
+
+def probe(env: dict[str, str], op: str = "preflight", timeout: float = 5.0, raw: bool = True) -> dict:
+    r = subprocess.run([sys.executable, "-c", PROBE, op, str(timeout), "raw" if raw else "-", SECRET],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout, r.stderr
+    out = json.loads(r.stdout)
+    assert SECRET not in r.stdout and SECRET not in r.stderr  # never in a message or repr
+    return out
+
+
+def no_bus_env(tmp: Path, **extra: str) -> dict[str, str]:
+    (tmp / "run").mkdir(mode=0o700, exist_ok=True)
+    return isolated_env({"HOME": str(tmp), "XDG_RUNTIME_DIR": str(tmp / "run"),
+                         "XDG_CONFIG_HOME": str(tmp / ".config")}, **extra)
+
+
+@pytest.mark.parametrize("bus", [None, "unix:path=/nonexistent/okxlink-bus"])
+def test_no_dbus_session_means_no_backend(tmp_path, bus):
+    env = no_bus_env(tmp_path, **({"DBUS_SESSION_BUS_ADDRESS": bus} if bus else {}))
+    out = probe(env, "set")
+    assert out["raw"][0] == "keyring.errors.NoKeyringError"
+    assert out["raw"][1].startswith("No recommended backend was available")
+    assert out["exit"] == 5 and "No usable keyring" in out["message"] and "D-Bus" in out["message"]
+    for hint in ("apt-get install gnome-keyring", "PYTHON_KEYRING_BACKEND", "dbus-run-session",
+                 "gnome-keyring-daemon --unlock", "docs/storage.md"):
+        assert hint in out["fix"], hint
+
+
+def test_daemon_without_unlock_prompt_dismissed_and_the_fix_works(tmp_path):
+    ss = start_secret_service(tmp_path / "home", password=None)
+    started = []
+    try:
+        out = probe(ss.env(), "set")
+        assert out["raw"] == ["keyring.errors.InitError", "Failed to create the collection: Prompt dismissed.."]
+        assert out["exit"] == 5 and "Prompt dismissed" in out["message"] and "not unlocked" in out["message"]
+        assert REUNLOCK in out["fix"] and "docs/storage.md" in out["fix"]
+        # The fix, as printed, run in the same session: the keyring then works.
+        old = owner_pid(ss.vars)
+        subprocess.run(["sh", "-c", REUNLOCK], env=ss.env(KEYRING_PASSWORD=PASSWORD), check=True, timeout=15,
+                       capture_output=True)
+        new, deadline = old, time.monotonic() + 5
+        while new == old and time.monotonic() < deadline:  # the name changes hands
+            time.sleep(0.03)
+            new = owner_pid(ss.vars) or old
+        started.append(new)
+        assert new != old
+        assert probe(ss.env(), "set", raw=False)["ok"] is True
+    finally:
+        for pid in filter(None, started):  # the daemonized replacement is ours too: stop it by its PID
+            os.kill(pid, signal.SIGTERM)
+        ss.stop()
+
+
+def test_wrong_unlock_password_leaves_keyring_locked(tmp_path):
+    home = tmp_path / "home"
+    ss = start_secret_service(home, password="password-A")
+    ss.store("probe", json.dumps({"api_key": "k" * 12, "secret_key": SECRET, "passphrase": "p"}))
+    ss.stop()
+
+    ss = start_secret_service(home, password="password-B")
+    try:
+        out = probe(ss.env())
+    finally:
+        ss.stop()
+    assert out["raw"] == ["keyring.errors.KeyringLocked", "Failed to unlock the collection!"]
+    assert out["exit"] == 5 and "locked" in out["message"] and "wrong password" in out["fix"]
+    assert "--unlock" in out["fix"]
+
+    ss = start_secret_service(home, password="password-A")  # the right password: unlocked again
+    try:
+        assert probe(ss.env(), raw=False)["ok"] == "Secret Service (gnome-keyring)"
+        assert json.loads(ss.lookup("probe"))["secret_key"] == SECRET
+    finally:
+        ss.stop()
+
+
+def test_hanging_backend_times_out(tmp_path):
+    env = no_bus_env(tmp_path, PYTHON_KEYRING_BACKEND="real_keyring.SlowKeyring", OKXLINK_TEST_HANG_S="30",
+                     PYTHONPATH=os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])))
+    started = time.monotonic()
+    out = probe(env, "preflight", timeout=1.0, raw=False)
+    wall = time.monotonic() - started
+    assert out["exit"] == 5 and "did not answer within 1 s" in out["message"]
+    assert 1.0 <= out["elapsed"] < 2.0
+    assert wall < 8  # the process exits although the keyring thread still sleeps (30 s)
+
+
+def test_hanging_backend_times_out_in_process(monkeypatch):
+    monkeypatch.setenv("OKXLINK_TEST_HANG_S", "1.5")
+    store = KeyringStore(timeout=0.3, backend=real_keyring.SlowKeyring())
+    started = time.monotonic()
+    with pytest.raises(StorageError) as err:
+        store.get("anything")
+    assert time.monotonic() - started < 1.3
+    assert "did not answer within 0.3 s" in err.value.message and "docs/storage.md" in err.value.fix
+
+
+def test_write_refused(tmp_path):
+    from okxlink.core.credentials import Credentials
+
+    store = KeyringStore(backend=real_keyring.RefusingKeyring())
+    creds = Credentials(api_key="0f4b2a7c-1d3e-4f5a-8b9c-0123456789ab", secret_key=SECRET, passphrase="pp")
+    with pytest.raises(StorageError) as err:
+        store.set("main", creds)
+    assert "refused to store the credentials of profile main" in err.value.message
+    assert err.value.exit_code == 5 and SECRET not in str(err.value) + repr(err.value) + err.value.fix
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+
+
+def test_unexpected_backend_error_is_scrubbed():
+    from okxlink.core.credentials import Credentials
+
+    store = KeyringStore(backend=real_keyring.EchoingKeyring())
+    with pytest.raises(StorageError) as err:
+        store.set("main", Credentials(api_key="0f4b2a7c-1d3e-4f5a-8b9c-0123456789ab", secret_key=SECRET,
+                                      passphrase="pass phrase"))
+    assert "RuntimeError" in err.value.message and "***" in err.value.message
+    assert SECRET not in err.value.message and "pass phrase" not in err.value.message
+
+
+@pytest.mark.parametrize("backend, words", [
+    ("keyring.backends.null.Keyring", ["Refusing", "null.Keyring", "stores nothing", "PYTHON_KEYRING_BACKEND"]),
+    ("keyring.backends.fail.Keyring", ["No usable keyring"]),
+    ("no_such_module.Keyring", ["no_such_module.Keyring", "cannot be used", "ModuleNotFoundError"]),
+    ("real_keyring.RefusingKeyring", ["refused to store"]),
+])
+def test_python_keyring_backend_is_honoured(tmp_path, backend, words):
+    env = no_bus_env(tmp_path, PYTHON_KEYRING_BACKEND=backend, PYTHONPATH=str(TESTS))
+    out = probe(env, "set", raw=False)
+    assert out["exit"] == 5
+    for word in words:
+        assert word in out["message"], (word, out["message"])
+
+
+def test_plaintext_and_chains_are_refused():
+    with pytest.raises(StorageError) as err:
+        KeyringStore(backend=real_keyring.PlaintextKeyring()).preflight()
+    assert "keyrings.alt.file.PlaintextKeyring" in err.value.message and "readable text" in err.value.message
+    with pytest.raises(StorageError) as err:
+        KeyringStore(backend=real_keyring.chain_of(real_keyring.PlaintextKeyring())).preflight()
+    assert "No usable keyring" in err.value.message
+    # A chain never falls back to plain text: only its first acceptable member is used.
+    store = KeyringStore(backend=real_keyring.chain_of(real_keyring.PlaintextKeyring(), real_keyring.RefusingKeyring()))
+    assert store.preflight() == "real keyring RefusingKeyring"

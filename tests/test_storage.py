@@ -1,0 +1,349 @@
+"""Storage: one contract test class for every secret store (memory, and the real Secret Service in a
+private D-Bus session), profiles.toml safety (round trip, mode, atomicity, concurrent writers, no
+secrets), the repository that joins them, and `okxlink profiles` / `remove`."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import stat
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from real_keyring import secret_service, keyring_env  # noqa: F401  (fixtures)
+from okxlink.cli.profiles_cmd import run_profiles, run_remove
+from okxlink.core.credentials import Credentials
+from okxlink.errors import StorageError, UsageError
+from okxlink.storage import (KeyringStore, LinkState, MemoryStore, ProfileMeta, ProfileRepo, ProfilesFile,
+                             VerifyState, config_dir, toml_io)
+
+API_KEY = "0f4b2a7c-1d3e-4f5a-8b9c-0123456789ab"
+SECRET = "7D3A9C1F0E2B4D6F8A0C2E4F6A8B0D1E"
+PASSPHRASE = "Correct horse 电池 \"staple\" ✓"
+
+
+def creds(n: int = 0, passphrase: str = PASSPHRASE) -> Credentials:
+    return Credentials(api_key=API_KEY[:-2] + f"{n:02d}", secret_key=SECRET[:-2] + f"{n:02d}", passphrase=passphrase)
+
+
+def unique(prefix: str = "p") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"  # the session keyring is shared by every test
+
+
+@pytest.fixture(params=["memory", "keyring"])
+def store(request: pytest.FixtureRequest):
+    if request.param == "memory":
+        return MemoryStore()
+    ss = request.getfixturevalue("keyring_env")
+    return KeyringStore(timeout=5.0, backend=ss.backend())
+
+
+class TestSecretStoreContract:
+    def test_missing_is_none(self, store):
+        assert store.get(unique()) is None
+
+    def test_set_get(self, store):
+        name = unique()
+        store.set(name, creds())
+        got = store.get(name)
+        assert got is not None and got == creds()
+        assert got.secret_key.get_secret_value() == SECRET[:-2] + "00"
+
+    def test_overwrite_is_whole(self, store):
+        name = unique()
+        store.set(name, creds(1))
+        store.set(name, creds(2, passphrase="second"))
+        got = store.get(name)
+        assert got == creds(2, passphrase="second")
+
+    def test_delete(self, store):
+        name = unique()
+        store.set(name, creds())
+        assert store.delete(name) is True
+        assert store.get(name) is None
+        assert store.delete(name) is False
+
+    def test_unicode_passphrase(self, store):
+        name = unique("uni")
+        store.set(name, creds(passphrase="密码 ünï \"q\" \\ 🔑"))
+        assert store.get(name).passphrase.get_secret_value() == "密码 ünï \"q\" \\ 🔑"
+
+    def test_many_profiles_stay_apart(self, store):
+        names = [unique(f"m{i}") for i in range(12)]
+        for i, name in enumerate(names):
+            store.set(name, creds(i))
+        assert [store.get(n).api_key for n in names] == [creds(i).api_key for i in range(12)]
+
+    def test_describe_and_repr_hold_no_secret(self, store):
+        name = unique()
+        store.set(name, creds())
+        text = store.describe() + repr(store)
+        assert store.describe() == ("Secret Service (gnome-keyring)" if isinstance(store, KeyringStore)
+                                    else "memory (forgotten when okxlink exits)")
+        assert SECRET[:-2] not in text and "horse" not in text
+
+
+def test_keyring_entry_is_readable_by_secret_tool(keyring_env):
+    name = unique("st")
+    KeyringStore(backend=keyring_env.backend()).set(name, creds(7))
+    stored = keyring_env.lookup(name)
+    assert stored is not None, keyring_env.log()
+    assert json.loads(stored) == {"api_key": creds(7).api_key, "secret_key": SECRET[:-2] + "07",
+                                  "passphrase": PASSPHRASE}
+
+
+def test_entry_written_by_secret_tool_in_other_format_is_a_storage_error(keyring_env):
+    name = unique("odd")
+    keyring_env.store(name, "not json at all: hunter2")
+    with pytest.raises(StorageError) as err:
+        KeyringStore(backend=keyring_env.backend()).get(name)
+    assert "not in okxlink's format" in err.value.message and "hunter2" not in str(err.value)
+
+
+def test_default_backend_in_a_real_process_is_gnome_keyring(secret_service, tmp_path):
+    """Without an injected backend: python-keyring's own choice, as `okxlink` makes it."""
+    code = ("from okxlink.storage import KeyringStore; s = KeyringStore(); print(s.preflight()); "
+            "print(s.get('okxlink-absent'))")
+    r = subprocess.run([sys.executable, "-c", code], env=secret_service.env(), capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["Secret Service (gnome-keyring)", "None"]
+
+
+# --- profiles.toml ------------------------------------------------------------------------------
+
+def full_meta(name: str = "main") -> ProfileMeta:
+    return ProfileMeta(
+        name=name, site="eea", demo=True, key="0f4b…89ab", label='Lead "alpha" \\ 跟单 ✓\ttab\nline',
+        uid="44012345678", created="2025-01-02T03:04:05Z", last_verified="2025-01-02T03:05:00Z",
+        verify=VerifyState(ready=False, statuses={"network": "pass", "permission-trade": "fail"},
+                           reasons=["Trade permission missing", 'quote " and \\ backslash']),
+        link=LinkState(id="lnk_1", service="https://link.example", state="attention",
+                       extra={"reasons": ["funds"], "attempts": 2}),
+        extra={"future_field": 1.5, "future_table": {"enabled": True, "tags": ["a", "b"]}})
+
+
+def test_profiles_round_trip(tmp_path):
+    f = ProfilesFile(tmp_path / "cfg" / "profiles.toml")
+    metas = [full_meta("main"), ProfileMeta(name="bare"), full_meta("名字.with-dots_1")]
+    for m in metas:
+        f.put(m)
+    assert f.read() == {m.name: m for m in metas}
+    assert f.get("bare").verify.ready is None and f.get("bare").link is None
+
+
+def test_toml_writer_round_trips_awkward_values():
+    data = {"s": 'q"uo\\te \x00\x1f\x7f é 中 🔑', "b": False, "i": -7, "f": 0.1, "big": 1e300,
+            "l": ["x", 'y"', ""], "e": [], "t": {"u": {}, "weird key.with dots": {"v": 1}}}
+    assert toml_io.loads(toml_io.dumps(data)) == data
+    with pytest.raises(TypeError):
+        toml_io.dumps({"x": object()})
+
+
+def test_profiles_file_and_dir_modes(tmp_path):
+    f = ProfilesFile(tmp_path / "new" / "okxlink" / "profiles.toml")
+    f.put(ProfileMeta(name="a"))
+    assert stat.S_IMODE(f.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(f.path.parent.stat().st_mode) == 0o700
+
+
+def test_failed_write_leaves_old_file_intact(tmp_path, monkeypatch):
+    f = ProfilesFile(tmp_path / "profiles.toml")
+    f.put(full_meta("keep"))
+    before = f.path.read_bytes()
+
+    def crash(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", crash)  # the new content is written, not yet durable
+    with pytest.raises(StorageError) as err:
+        f.put(ProfileMeta(name="lost"))
+    assert "No space left on device" in err.value.message
+    monkeypatch.undo()
+    assert f.path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["profiles.toml", "profiles.toml.lock"]
+
+
+def test_exception_inside_transaction_writes_nothing(tmp_path):
+    f = ProfilesFile(tmp_path / "profiles.toml")
+    f.put(ProfileMeta(name="a"))
+    with pytest.raises(RuntimeError), f.transaction() as profiles:
+        profiles["b"] = ProfileMeta(name="b")
+        raise RuntimeError("boom")
+    assert list(f.read()) == ["a"]
+
+
+def _writer(path: str, worker: int, count: int) -> None:
+    f = ProfilesFile(Path(path))
+    for i in range(count):
+        f.put(ProfileMeta(name=f"w{worker}-{i}", label=f"worker {worker} item {i}"))
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    path = tmp_path / "profiles.toml"
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_writer, args=(str(path), w, 50)) for w in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    profiles = ProfilesFile(path).read()
+    assert sorted(profiles) == sorted(f"w{w}-{i}" for w in range(2) for i in range(50))
+    assert profiles["w1-49"].label == "worker 1 item 49"
+
+
+@pytest.mark.parametrize("text", ["[profiles\nx=", "profiles = 3", "[profiles.a]\ndemo = \"yes\"",
+                                  "[profiles.a.verify]\nreasons = [1]"])
+def test_corrupt_file_is_a_usage_error_naming_it(tmp_path, text):
+    f = ProfilesFile(tmp_path / "profiles.toml")
+    f.path.write_text(text)
+    with pytest.raises(UsageError) as err:
+        f.read()
+    assert str(f.path) in err.value.message and err.value.exit_code == 2 and err.value.fix
+
+
+def test_config_dir_choice(tmp_path):
+    assert config_dir({"OKXLINK_CONFIG_DIR": str(tmp_path)}) == tmp_path
+    if sys.platform.startswith("linux"):
+        assert config_dir({"HOME": "/h", "XDG_CONFIG_HOME": "/x"}) == Path("/x/okxlink")
+        assert config_dir({"HOME": "/h"}) == Path("/h/.config/okxlink")
+
+
+# --- the repository -----------------------------------------------------------------------------
+
+@pytest.fixture
+def repo(tmp_path):
+    return ProfileRepo(MemoryStore(), ProfilesFile(tmp_path / "config" / "profiles.toml"))
+
+
+def test_repo_save_load_keeps_created_and_masks_key(repo):
+    first = repo.save("main", creds(1), ProfileMeta(name="ignored", site="eea", label="L"))
+    assert first.name == "main" and first.key == "0f4b…8901" and first.created
+    again = repo.save("main", creds(2), ProfileMeta(name="main", created="1999-01-01T00:00:00Z"))
+    meta, got = repo.load("main")
+    assert got == creds(2) and meta.created == first.created and meta.key == "0f4b…8902"
+    assert repo.names() == ["main"] and again.site == "global"
+
+
+def test_repo_unknown_profile_lists_known(repo):
+    repo.save("alpha", creds())
+    repo.save("beta", creds())
+    with pytest.raises(UsageError) as err:
+        repo.load("gamma")
+    assert "gamma" in err.value.message and "alpha, beta" in err.value.fix
+
+
+def test_repo_secret_without_metadata_is_absent_and_overwritten(repo):
+    repo.secrets.set("orphan", creds(1))  # what a crash between the two writes leaves
+    assert repo.names() == []
+    with pytest.raises(UsageError):
+        repo.load("orphan")
+    repo.save("orphan", creds(2))
+    assert repo.load("orphan")[1] == creds(2)
+
+
+def test_repo_remove_and_failed_remove(repo, monkeypatch):
+    repo.save("a", creds())
+    repo.save("b", creds())
+
+    def locked(name):
+        raise StorageError("locked")
+
+    monkeypatch.setattr(repo.secrets, "delete", locked)
+    with pytest.raises(StorageError):
+        repo.remove("a")
+    assert repo.names() == ["a", "b"]  # the keyring refused: nothing forgotten
+    monkeypatch.undo()
+    assert repo.remove("a").name == "a"
+    assert repo.names() == ["b"] and repo.secrets.get("a") is None
+    with pytest.raises(UsageError):
+        repo.remove("a")
+
+
+def test_repo_metadata_without_secret_says_so(repo):
+    repo.save("a", creds())
+    repo.secrets.delete("a")
+    with pytest.raises(UsageError) as err:
+        repo.load("a")
+    assert "no credentials" in err.value.message
+
+
+@pytest.mark.parametrize("bad", ["", "-x", ".hidden", "a/b", "a b", "x" * 65])
+def test_repo_rejects_bad_names(repo, bad):
+    with pytest.raises(UsageError):
+        repo.save(bad, creds())
+
+
+def test_repo_update_meta(repo):
+    repo.save("a", creds())
+    repo.update_meta("a", lambda m: setattr(m, "verify", VerifyState(ready=True, statuses={"network": "pass"})))
+    assert repo.meta("a").verify.ready is True and repo.secrets.get("a") == creds()
+
+
+def test_no_secret_in_any_file_under_config_dir(keyring_env, tmp_path):
+    repo = ProfileRepo(KeyringStore(backend=keyring_env.backend()), ProfilesFile(tmp_path / "cfg" / "profiles.toml"))
+    names = [unique("leak") for _ in range(3)]
+    for i, name in enumerate(names):
+        repo.save(name, creds(i), full_meta(name))
+    repo.remove(names[0])
+    blobs = [p.read_bytes() for p in (tmp_path / "cfg").rglob("*") if p.is_file()]
+    assert blobs and any(names[1].encode() in b for b in blobs)
+    for needle in [SECRET[:-2], "horse", API_KEY[:-2], *(creds(i).api_key for i in range(3))]:
+        assert not any(needle.encode() in b for b in blobs), needle
+
+
+# --- okxlink profiles / remove ------------------------------------------------------------------
+
+def test_profiles_json(repo, capsys):
+    repo.save("main", creds(), full_meta("main"))
+    assert run_profiles(True, profiles=repo.profiles) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out == {"profiles": [{"name": "main", "site": "eea", "demo": True, "key": "0f4b…8900",
+                                 "label": full_meta().label, "uid": "44012345678",
+                                 "last_verified": "2025-01-02T03:05:00Z"}]}
+
+
+def test_profiles_table_and_empty(repo, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    assert run_profiles(False, profiles=repo.profiles) == 0
+    assert "No profiles yet" in capsys.readouterr().out
+    repo.save("main", creds(), ProfileMeta(name="main", label="[bold]x[/bold]"))
+    run_profiles(False, profiles=repo.profiles)
+    out = capsys.readouterr().out
+    assert "main" in out and "0f4b…8900" in out and "[bold]x[/bold]" in out and SECRET[:-2] not in out
+
+
+def test_remove_needs_yes_without_a_terminal(repo):
+    repo.save("main", creds())
+    with pytest.raises(UsageError) as err:
+        run_remove("main", False, repo=repo)  # pytest's stdin is not a terminal
+    assert "--yes" in err.value.fix and repo.names() == ["main"]
+
+
+def test_remove_with_yes_and_with_confirmation(repo, capsys):
+    repo.save("a", creds())
+    repo.save("b", creds())
+    assert run_remove("a", True, repo=repo) == 0
+    assert "Removed profile a" in capsys.readouterr().out and repo.names() == ["b"]
+    assert run_remove("b", False, repo=repo, confirm=lambda q: False) == 0
+    assert repo.names() == ["b"]
+    with pytest.raises(KeyboardInterrupt):
+        run_remove("b", False, repo=repo, confirm=lambda q: None)
+    asked = []
+    assert run_remove("b", False, repo=repo, confirm=lambda q: asked.append(q) or True) == 0
+    assert repo.names() == [] and "b" in asked[0]
+    with pytest.raises(UsageError):
+        run_remove("b", True, repo=repo)
+
+
+def test_importing_storage_imports_no_keyring():
+    code = ("import sys, okxlink.storage, okxlink.cli.profiles_cmd; "
+            "print([m for m in ('keyring', 'pydantic', 'questionary', 'jeepney') if m in sys.modules])")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert r.stdout.strip() == "[]", r.stderr
