@@ -15,6 +15,17 @@ import pytest
 from okxlink.sim.child import SimChild, spawn
 
 OKXLINK = [sys.executable, "-m", "okxlink"]
+SRC_LOCALES = Path(__file__).resolve().parents[1] / "src" / "okxlink" / "locales"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """An editable install compiled the catalogs when it was made; a .po edited since then must
+    still be what okxlink (in this process and in every child) reads."""
+    from okxlink import i18n
+    from okxlink._msgfmt import compile_tree
+
+    if Path(i18n._LOCALEDIR).resolve() == SRC_LOCALES.resolve():
+        compile_tree(SRC_LOCALES)
 
 
 def start_sim(*args: str, env: dict[str, str] | None = None) -> SimChild:

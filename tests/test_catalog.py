@@ -60,26 +60,6 @@ def compiled(po_text: str) -> bytes:
     return mo_bytes({k: v for k, v in entries.items() if k not in fuzzy})
 
 
-def _refresh_installed_mo() -> None:
-    if Path(i18n._LOCALEDIR).resolve() != LOCALES.resolve() or not PO.exists():
-        return
-    try:
-        want = compiled(PO.read_text(encoding="utf-8"))
-    except Exception:  # a broken .po: test_po_compiles says why
-        return
-    mo = PO.with_suffix(".mo")
-    if mo.exists() and mo.read_bytes() == want:
-        return
-    tmp = mo.with_name(f".{mo.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(want)
-    os.replace(tmp, mo)  # atomic: a concurrently starting okxlink reads the old or the new file
-    # gettext.translation() caches catalogs by path for the life of the process.
-    getattr(gettext, "_translations", {}).clear()
-
-
-_refresh_installed_mo()
-
-
 @pytest.fixture(scope="module")
 def po_text() -> str:
     return PO.read_text(encoding="utf-8")

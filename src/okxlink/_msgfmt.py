@@ -31,12 +31,15 @@ def parse_po(text: str) -> tuple[dict[str, str], list[str]]:
         msgid = msgstr = None
         is_fuzzy = False
 
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(text.split("\n"), 1):  # not splitlines: U+2028 may sit in a string
         line = raw.strip()
         if line.startswith("#,") and "fuzzy" in line:
             flush()
             is_fuzzy = True
-        elif not line or line.startswith("#"):
+        elif not line or line.startswith("#~"):
+            flush()
+            is_fuzzy = False  # a flag before a blank line or an obsolete entry is not the next entry's
+        elif line.startswith("#"):
             continue
         elif line.startswith("msgid "):
             if msgstr is not None:
@@ -91,7 +94,7 @@ def compile_tree(localedir: Path) -> list[Path]:
     for po in sorted(localedir.glob("*/LC_MESSAGES/*.po")):
         entries, fuzzy = parse_po(po.read_text(encoding="utf-8"))
         for msgid in fuzzy:  # as msgfmt does: a fuzzy translation is not used
-            del entries[msgid]
+            entries.pop(msgid, None)
         mo = po.with_suffix(".mo")
         mo.write_bytes(mo_bytes(entries))
         written.append(mo)

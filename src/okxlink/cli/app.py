@@ -52,7 +52,8 @@ def build_app() -> typer.Typer:
         name="okxlink", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
         pretty_exceptions_enable=False,
         help=_("Set up, verify and link an OKX API key for copy trading, safely.\n\n"
-               "Start with `okxlink demo` to see the whole flow against a built-in OKX simulator."))
+               "Start with `okxlink demo` to see the whole flow against a built-in OKX simulator, "
+               "then `okxlink setup` for your own key."))
 
     @app.callback()
     def _root(
@@ -63,20 +64,73 @@ def build_app() -> typer.Typer:
     ) -> None:
         pass
 
-    @app.command(help=_("Check an OKX API key and explain every problem with its fix.\n\n"
-                        "Credentials come from OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE, or from "
-                        "--stdin as a JSON object {\"api_key\", \"secret_key\", \"passphrase\"}; never from "
-                        "the command line. Exit codes: 0 ready, 3 not ready, 4 could not verify."))
-    def verify(
+    profile_opt = typer.Option("default", "--profile", envvar="OKXLINK_PROFILE", metavar="NAME",
+                               help=_("Profile name (a stored key)."))
+
+    @app.command(help=_("Guided set-up: create an OKX API key, check it, and store it in your "
+                        "system keyring.\n\n"
+                        "Without a terminal (or with --non-interactive) it reads the credentials "
+                        "from OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE or from --stdin JSON, "
+                        "and never asks. The key is stored only if it verifies."))
+    def setup(
+        profile: str = profile_opt,
         site: SiteChoice = typer.Option(SiteChoice.global_, "--site", envvar="OKXLINK_SITE",
                                         help=_("OKX site of the key; auto asks every site.")),
         demo: bool = typer.Option(False, "--demo", help=_("The key is a demo-trading key.")),
-        json_out: bool = typer.Option(False, "--json", help=_("Print one JSON object (the documented schema).")),
+        yes: bool = typer.Option(False, "--yes", "-y", help=_("Accept every default.")),
+        non_interactive: bool = typer.Option(False, "--non-interactive",
+                                             help=_("Never prompt (implied when standard input is not a terminal).")),
+        stdin: bool = typer.Option(False, "--stdin", help=_("Read the credentials as JSON from standard input.")),
+        keep_unverified: bool = typer.Option(False, "--keep-unverified",
+                                             help=_("Store a key that answers 50110 here (bound to a platform's IPs).")),
+        json_out: bool = typer.Option(False, "--json", help=_("Print one JSON object (non-interactive only).")),
+    ) -> None:
+        from okxlink.cli.setup_cmd import run_setup
+
+        raise typer.Exit(run_setup(profile=profile, site=site.value, demo=demo, yes=yes,
+                                   non_interactive=non_interactive, stdin=stdin,
+                                   keep_unverified=keep_unverified, json_out=json_out))
+
+    @app.command(help=_("Check an OKX API key and explain every problem with its fix.\n\n"
+                        "Credentials come from OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE (they win), "
+                        "from --stdin as a JSON object {\"api_key\", \"secret_key\", \"passphrase\"}, "
+                        "or from a stored profile; never from the command line. "
+                        "Exit codes: 0 ready, 3 not ready, 4 could not verify."))
+    def verify(
+        profile: str = profile_opt,
+        all_profiles: bool = typer.Option(False, "--all", help=_("Verify every stored profile.")),
+        site: Optional[SiteChoice] = typer.Option(None, "--site", envvar="OKXLINK_SITE",
+                                                  help=_("OKX site of the key; auto asks every site "
+                                                         "(default: the profile's, else global).")),
+        demo: Optional[bool] = typer.Option(None, "--demo/--live",
+                                            help=_("Demo-trading or live key (default: the profile's, else live).")),
+        json_out: bool = typer.Option(False, "--json", help=_("Print JSON (the documented schema).")),
         stdin: bool = typer.Option(False, "--stdin", help=_("Read the credentials as JSON from standard input.")),
     ) -> None:
         from okxlink.cli.verify_cmd import run_verify
 
-        raise typer.Exit(run_verify(site=site.value, demo=demo, json_out=json_out, stdin=stdin))
+        raise typer.Exit(run_verify(profile=profile, site=site.value if site else None, demo=demo,
+                                    json_out=json_out, stdin=stdin, all_profiles=all_profiles))
+
+    @app.command(help=_("Try the whole set-up against a built-in OKX simulator: fake keys, no "
+                        "account, no network, nothing saved."))
+    def demo(yes: bool = typer.Option(False, "--yes", "-y", help=_("Run unattended, accepting every default."))) -> None:
+        from okxlink.cli.demo_cmd import run_demo
+
+        raise typer.Exit(run_demo(yes=yes, lang=i18n.current()))
+
+    @app.command(help=_("List stored profiles (no secrets, no keyring access)."))
+    def profiles(json_out: bool = typer.Option(False, "--json", help=_("Print JSON."))) -> None:
+        from okxlink.cli.profiles_cmd import run_profiles
+
+        raise typer.Exit(run_profiles(json_out))
+
+    @app.command(help=_("Forget a stored profile: its secrets in the keyring and its metadata."))
+    def remove(profile: str = profile_opt,
+               yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask for confirmation."))) -> None:
+        from okxlink.cli.profiles_cmd import run_remove
+
+        raise typer.Exit(run_remove(profile, yes))
 
     @app.command(help=_("Run the OKX simulator on 127.0.0.1 and print one JSON line with its URL and "
                         "fake accounts; serve until Ctrl-C."))

@@ -31,16 +31,16 @@ class QuestionaryAsker:
     def select(self, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:
         options = [self._q.Choice(title=label, value=value) for value, label in choices]
         chosen = next((c for c in options if c.value == default), None)
-        return str(self._answer(self._q.select(message, options, default=chosen).ask()))
+        return str(self._answer(self._q.select(message, options, default=chosen).unsafe_ask()))
 
     def confirm(self, message: str, default: bool = True) -> bool:
-        return bool(self._answer(self._q.confirm(message, default=default).ask()))
+        return bool(self._answer(self._q.confirm(message, default=default).unsafe_ask()))
 
     def text(self, message: str, default: str = "") -> str:
-        return str(self._answer(self._q.text(message, default=default).ask()))
+        return str(self._answer(self._q.text(message, default=default).unsafe_ask()))
 
     def secret(self, message: str) -> str:
-        return str(self._answer(self._q.password(message).ask()))
+        return str(self._answer(self._q.password(message).unsafe_ask()))
 
 
 class DefaultsAsker:

@@ -14,16 +14,14 @@ from okxlink.i18n import _
 def run(app: typer.Typer, args: list[str]) -> int:
     try:
         result = typer.main.get_command(app).main(args=args, prog_name="okxlink", standalone_mode=False)
+        if result == Exit.INTERRUPTED:  # typer turns a Ctrl-C into a returned 130
+            return _interrupted()
         return int(result) if isinstance(result, int) else 0
     except OkxlinkError as exc:
         _say(exc.message, exc.fix)
         return int(exc.exit_code)
-    except click.exceptions.Abort:
-        _say(_("Interrupted; nothing was written."))
-        return int(Exit.INTERRUPTED)
-    except KeyboardInterrupt:
-        _say(_("Interrupted; nothing was written."))
-        return int(Exit.INTERRUPTED)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        return _interrupted()
     except click.ClickException as exc:
         exc.show()
         return int(Exit.USAGE)
@@ -33,6 +31,11 @@ def run(app: typer.Typer, args: list[str]) -> int:
         _say(_("Unexpected error ({kind}); this is a bug in okxlink, please report it.").format(
             kind=type(exc).__name__))
         return int(Exit.BUG)
+
+
+def _interrupted() -> int:
+    _say(_("Interrupted; nothing was written."))
+    return int(Exit.INTERRUPTED)
 
 
 def _say(message: str, fix: str | None = None) -> None:

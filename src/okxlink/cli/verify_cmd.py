@@ -1,4 +1,5 @@
-"""`okxlink verify`: read the credentials, run the core's verify, render the report."""
+"""`okxlink verify`: find the credentials (environment, stdin or stored profiles), run the core's
+verify with a spinner, render the report, and remember the result in the profile."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import httpx
 
 from okxlink.cli import inputs
 from okxlink.cli.ui import UI
+from okxlink.core.credentials import Credentials
 from okxlink.core.verify import Report, verify
 from okxlink.errors import Exit, UsageError
 from okxlink.i18n import _
@@ -17,23 +19,75 @@ def exit_code(ready: bool | None) -> int:
     return int({True: Exit.OK, False: Exit.NOT_READY, None: Exit.UNVERIFIED}[ready])
 
 
-def run_verify(*, site: str, demo: bool, json_out: bool, stdin: bool) -> int:
+def worst(codes: list[int]) -> int:
+    """Across several keys: any not ready beats any unverifiable beats ready."""
+    for code in (Exit.NOT_READY, Exit.UNVERIFIED):
+        if code in codes:
+            return int(code)
+    return 0
+
+
+def verify_once(ui: UI, creds: Credentials, site: str, demo: bool, profile: str | None = None) -> Report:
+    with ui.spinner(_("Asking OKX about key {key}…").format(key=creds.masked_key())):
+        return asyncio.run(_verify_many([(profile, creds, site, demo)]))[0]
+
+
+async def _verify_many(jobs: list[tuple[str | None, Credentials, str, bool]]) -> list[Report]:
+    """One HTTP connection pool for every key; each key's requests go out together."""
+    async with httpx.AsyncClient() as http:
+        return list(await asyncio.gather(*(
+            verify(creds, site=site, demo=demo, http=http, profile=profile)
+            for profile, creds, site, demo in jobs)))
+
+
+def run_verify(*, profile: str, site: str | None, demo: bool | None, json_out: bool, stdin: bool,
+               all_profiles: bool) -> int:
     ui = UI(json_mode=json_out)
     creds = inputs.from_stdin() if stdin else inputs.from_env()
-    if creds is None:
+    if creds is not None:
+        if not stdin:
+            ui.note(_("Using the credentials in OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE "
+                      "(the environment wins over stored profiles)."))
+        report = verify_once(ui, creds, site or "global", bool(demo))
+        _show(ui, [report], json_out, many=False, keys={None: creds.masked_key()})
+        return exit_code(report.ready)
+    return _verify_stored(ui, profile, site, demo, json_out, all_profiles)
+
+
+def _verify_stored(ui: UI, profile: str, site: str | None, demo: bool | None, json_out: bool,
+                   all_profiles: bool) -> int:
+    from okxlink.cli.records import record
+    from okxlink.storage import KeyringStore, ProfileRepo
+
+    repo = ProfileRepo(KeyringStore())
+    names = repo.names() if all_profiles else [profile]
+    if not names:
         raise UsageError(_("No credentials to verify."),
-                         _("Set OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE, or pipe "
-                           '{"api_key", "secret_key", "passphrase"} as JSON into okxlink verify --stdin.'))
-    with ui.spinner(_("Asking OKX about key {key}…").format(key=creds.masked_key())):
-        report = asyncio.run(_verify(creds, site, demo))
+                         _("Run okxlink setup to store a key, set OKX_API_KEY, OKX_SECRET_KEY and "
+                           "OKX_PASSPHRASE, or pipe them as JSON into okxlink verify --stdin."))
+    if not all_profiles and not repo.exists(profile):
+        raise UsageError(_("No credentials to verify: there is no profile {name}.").format(name=profile),
+                         _("Run okxlink setup to store a key, set OKX_API_KEY, OKX_SECRET_KEY and "
+                           "OKX_PASSPHRASE, or pipe them as JSON into okxlink verify --stdin."))
+    loaded = [repo.load(name) for name in names]
+    jobs = [(meta.name, creds, site or meta.site, meta.demo if demo is None else demo)
+            for meta, creds in loaded]
+    with ui.spinner(_("Asking OKX about {n} key(s)…").format(n=len(jobs))):
+        reports = asyncio.run(_verify_many(jobs))
+    for report in reports:
+        repo.update_meta(report.profile or "", lambda meta, r=report: record(meta, r))
+    _show(ui, reports, json_out, many=all_profiles,
+          keys={meta.name: meta.key for meta, _creds in loaded})
+    return worst([exit_code(r.ready) for r in reports])
+
+
+def _show(ui: UI, reports: list[Report], json_out: bool, many: bool,
+          keys: dict[str | None, str]) -> None:
     if json_out:
-        ui.json(report.to_json())
-    else:
-        ui.report(report, title=_("OKX key {key} · {site} · {env}").format(
-            key=creds.masked_key(), site=report.site, env=_("demo") if demo else _("live")))
-    return exit_code(report.ready)
-
-
-async def _verify(creds, site: str, demo: bool) -> Report:  # type: ignore[no-untyped-def]
-    async with httpx.AsyncClient(http2=False) as http:
-        return await verify(creds, site=site, demo=demo, http=http)
+        ui.json([r.to_json() for r in reports] if many else reports[0].to_json())
+        return
+    for report in reports:
+        name = _("profile {name} · ").format(name=report.profile) if report.profile else ""
+        ui.report(report, title=name + _("OKX key {key} · {site} · {env}").format(
+            key=keys.get(report.profile, ""), site=report.site,
+            env=_("demo") if report.demo else _("live")))

@@ -109,7 +109,9 @@ def step_create_key(w: Wizard) -> None:
     linked = w.ask.select(_("How will your platform use the key?"), [
         ("third-party", _("Linking third-party apps: pick the platform, OKX binds its IPs (recommended)")),
         ("self", _("A self-managed API key"))], default="third-party") == "third-party"
-    if w.ask.confirm(_("Generate a strong passphrase for you to paste into OKX?"), default=True):
+    # Unattended runs may be logged: never print a secret there.
+    if not w.unattended and w.ask.confirm(_("Generate a strong passphrase for you to paste into OKX?"),
+                                          default=True):
         w.state.generated = SecretStr(generate_passphrase())
         w.ui.reveal(_("Your new passphrase (shown once; OKX cannot recover it, keep it safe):"),
                     w.state.generated)

@@ -1,0 +1,47 @@
+"""`okxlink demo`: the real wizard against the simulator on loopback, with a throwaway store.
+
+The user's keyring and profiles are never touched: secrets go to a MemoryStore and metadata to a
+temporary directory that is deleted at the end, and the OKX base URL is pointed at the simulator
+for this process only."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from okxlink.cli.ui import UI
+from okxlink.cli.wizard import State
+from okxlink.core.credentials import Credentials
+from okxlink.errors import UsageError
+from okxlink.i18n import _
+
+
+def run_demo(*, yes: bool, lang: str) -> int:
+    try:
+        from okxlink.sim import child
+        import uvicorn  # noqa: F401  (fail here, with the fix, rather than in the child)
+    except ImportError:
+        raise UsageError(_("The demo needs the simulator's server parts."),
+                         _("Install them with: pip install 'okxlink[sim]'")) from None
+    from okxlink.cli.setup_cmd import make_wizard
+    from okxlink.cli.status_view import show_profiles
+    from okxlink.storage import MemoryStore, ProfileRepo, ProfilesFile
+
+    ui = UI()
+    ui.say(_("okxlink demo: the whole setup against a built-in OKX simulator on this machine. "
+             "Nothing real is touched: the keys are fake, and nothing is saved after the demo."))
+    with child.running() as sim, tempfile.TemporaryDirectory(prefix="okxlink-demo-") as tmp:
+        os.environ["OKXLINK_BASE_URL"] = sim.template
+        ready = sim.line["accounts"][0]
+        repo = ProfileRepo(MemoryStore(), ProfilesFile(Path(tmp) / "profiles.toml"))
+        state = State(profile="demo", prefill=Credentials(
+            api_key=ready["api_key"], secret_key=ready["secret_key"], passphrase=ready["passphrase"]))
+        ui.say(_("Simulator: {url}").format(url=sim.url))
+        wizard = make_wizard(ui, repo, state, yes=yes)
+        wizard.run()
+        ui.say("")
+        ui.say(_("The profile as okxlink now knows it:"))
+        show_profiles(ui, repo)
+    ui.say(_("Demo finished. To set up your real key: okxlink setup"))
+    return 0

@@ -1,0 +1,84 @@
+"""`okxlink setup`: the interactive wizard, or its non-interactive twin for scripts and servers.
+Both store a key only after it verified (or, for a platform-bound key, after the user said so)."""
+
+from __future__ import annotations
+
+import sys
+import webbrowser
+
+from okxlink.cli import inputs
+from okxlink.cli.records import new_meta
+from okxlink.cli.ui import UI
+from okxlink.cli.verify_cmd import exit_code, verify_once
+from okxlink.cli.wizard import State, Wizard
+from okxlink.core.credentials import Credentials
+from okxlink.core.verify import Report
+from okxlink.errors import UsageError
+from okxlink.i18n import _
+from okxlink.storage import KeyringStore, ProfileRepo, validate_name
+
+
+def interactive_possible() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def run_setup(*, profile: str, site: str, demo: bool, yes: bool, non_interactive: bool,
+              stdin: bool, keep_unverified: bool, json_out: bool, repo: ProfileRepo | None = None) -> int:
+    validate_name(profile)
+    repo = repo or ProfileRepo(KeyringStore())
+    ui = UI(json_mode=json_out)
+    # Before a single question: a keyring that cannot store must not cost the user the whole wizard.
+    preflight = getattr(repo.secrets, "preflight", None)
+    if preflight:
+        preflight()
+    if non_interactive or stdin or not interactive_possible():
+        return _unattended(ui, repo, profile, site, demo, stdin, keep_unverified, json_out)
+    wizard = make_wizard(ui, repo, State(profile=profile, site=site, demo=demo), yes=yes)
+    wizard.run()
+    return 0
+
+
+def make_wizard(ui: UI, repo: ProfileRepo, state: State, *, yes: bool) -> Wizard:
+    from okxlink.cli.ask import DefaultsAsker, QuestionaryAsker
+
+    asker = DefaultsAsker(fallback=QuestionaryAsker() if interactive_possible() else None) if yes \
+        else QuestionaryAsker()
+
+    def save(s: State) -> None:
+        assert s.report is not None
+        if repo.exists(s.profile) and not yes and not asker.confirm(
+                _("Profile {name} exists. Replace it?").format(name=s.profile), default=False):
+            s.profile = validate_name(asker.text(_("Name for this profile:"), default=s.profile + "-2"))
+        repo.save(s.profile, s.creds(), new_meta(s.profile, s.report))
+        ui.say(_("Saved profile {name}: secrets in {store}, nothing secret on disk.").format(
+            name=s.profile, store=repo.secrets.describe()))
+
+    return Wizard(ask=asker, ui=ui, verify=lambda c, site, demo: verify_once(ui, c, site, demo),
+                  save=save, open_url=webbrowser.open, unattended=yes, state=state)
+
+
+def _unattended(ui: UI, repo: ProfileRepo, profile: str, site: str, demo: bool, stdin: bool,
+                keep_unverified: bool, json_out: bool) -> int:
+    creds: Credentials | None = inputs.from_stdin() if stdin else inputs.from_env()
+    if creds is None:
+        raise UsageError(_("Non-interactive setup needs the credentials."),
+                         _("Set OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE, or pipe them as JSON "
+                           "into okxlink setup --stdin."))
+    report: Report = verify_once(ui, creds, site, demo)
+    keep = report.ready is True or (report.okx_code == "50110" and keep_unverified)
+    if json_out:
+        ui.json({**report.to_json(), "profile": profile, "saved": keep})
+    else:
+        ui.report(report)
+    if not keep:
+        if report.okx_code == "50110":
+            ui.note(_("Not saved. If the key is bound to your platform's IPs, save it anyway with "
+                      "--keep-unverified."))
+        else:
+            ui.note(_("Not saved: the key must pass verification first."))
+        return exit_code(report.ready)
+    repo.save(profile, creds, new_meta(profile, report))
+    if not json_out:
+        ui.say(_("Saved profile {name}: secrets in {store}, nothing secret on disk.").format(
+            name=profile, store=repo.secrets.describe()))
+    return 0
