@@ -81,6 +81,12 @@ def test_happy_path_stores_in_the_real_keyring(env, sim, secret_service, tmp_pat
     assert [p["name"] for p in listed["profiles"]] == ["pty-happy"]
     again = okxlink("verify", "--profile", "pty-happy", "--json", env=env)
     assert again.code == 0 and again.json()["profile"] == "pty-happy"
+    # credentials in the environment win over the stored profile, and the output says so
+    other = sim.account("no-trade")
+    env_wins = okxlink("verify", "--profile", "pty-happy", "--json", env={
+        **env, "OKX_API_KEY": other["api_key"], "OKX_SECRET_KEY": other["secret_key"],
+        "OKX_PASSPHRASE": other["passphrase"]})
+    assert env_wins.code == 3 and "win over the stored profile pty-happy" in env_wins.err
 
 
 def test_wrong_secret_fixed_on_the_retry(env, sim, secret_service):  # noqa: F811

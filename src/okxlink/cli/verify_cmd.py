@@ -45,13 +45,19 @@ def run_verify(*, profile: str, site: str | None, demo: bool | None, json_out: b
     ui = UI(json_mode=json_out)
     creds = inputs.from_stdin() if stdin else inputs.from_env()
     if creds is not None:
-        if not stdin:
-            ui.note(_("Using the credentials in OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE "
-                      "(the environment wins over stored profiles)."))
+        if not stdin and _stored(profile):
+            ui.note(_("Using the credentials in OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE; "
+                      "they win over the stored profile {name}.").format(name=profile))
         report = verify_once(ui, creds, site or "global", bool(demo))
         _show(ui, [report], json_out, many=False, keys={None: creds.masked_key()})
         return exit_code(report.ready)
     return _verify_stored(ui, profile, site, demo, json_out, all_profiles)
+
+
+def _stored(profile: str) -> bool:
+    from okxlink.storage import ProfilesFile
+
+    return profile in ProfilesFile().read()
 
 
 def _verify_stored(ui: UI, profile: str, site: str | None, demo: bool | None, json_out: bool,
