@@ -67,6 +67,9 @@ def build_app() -> typer.Typer:
     profile_opt = typer.Option("default", "--profile", envvar="OKXLINK_PROFILE", metavar="NAME",
                                help=_("Profile name (a stored key)."))
 
+    service_opt = typer.Option(None, "--service", metavar="URL", envvar="OKXLINK_LINK_URL",
+                               help=_("Your platform's linking service (https://…)."))
+
     @app.command(help=_("Guided set-up: create an OKX API key, check it, and store it in your "
                         "system keyring.\n\n"
                         "Without a terminal (or with --non-interactive) it reads the credentials "
@@ -84,12 +87,15 @@ def build_app() -> typer.Typer:
         keep_unverified: bool = typer.Option(False, "--keep-unverified",
                                              help=_("Store a key that answers 50110 here (bound to a platform's IPs).")),
         json_out: bool = typer.Option(False, "--json", help=_("Print one JSON object (non-interactive only).")),
+        service: Optional[str] = service_opt,
+        no_link: bool = typer.Option(False, "--no-link", help=_("Do not offer linking at the end.")),
     ) -> None:
         from okxlink.cli.setup_cmd import run_setup
 
         raise typer.Exit(run_setup(profile=profile, site=site.value, demo=demo, yes=yes,
                                    non_interactive=non_interactive, stdin=stdin,
-                                   keep_unverified=keep_unverified, json_out=json_out))
+                                   keep_unverified=keep_unverified, json_out=json_out,
+                                   service=None if no_link else service, no_link=no_link))
 
     @app.command(help=_("Check an OKX API key and explain every problem with its fix.\n\n"
                         "Credentials come from OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE (they win), "
@@ -131,6 +137,35 @@ def build_app() -> typer.Typer:
         from okxlink.cli.profiles_cmd import run_remove
 
         raise typer.Exit(run_remove(profile, yes))
+
+    @app.command(help=_("Send a stored profile's key to your platform's linking service, which checks "
+                        "it with OKX from its own servers. Asks before any secret leaves this machine.\n\n"
+                        "The token comes from OKXLINK_LINK_TOKEN, --token-stdin, the keyring, or a hidden prompt."))
+    def link(profile: str = profile_opt, service: Optional[str] = service_opt,
+             yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask before sending.")),
+             token_stdin: bool = typer.Option(False, "--token-stdin", help=_("Read the token from standard input.")),
+             json_out: bool = typer.Option(False, "--json", help=_("Print JSON."))) -> None:
+        from okxlink.cli.link_cmd import run_link
+
+        raise typer.Exit(run_link(profile=profile, service=service, yes=yes, token_stdin=token_stdin,
+                                  json_out=json_out))
+
+    @app.command(help=_("Withdraw a profile's key from the linking service it was sent to."))
+    def unlink(profile: str = profile_opt,
+               token_stdin: bool = typer.Option(False, "--token-stdin", help=_("Read the token from standard input.")),
+               json_out: bool = typer.Option(False, "--json", help=_("Print JSON."))) -> None:
+        from okxlink.cli.link_cmd import run_unlink
+
+        raise typer.Exit(run_unlink(profile=profile, token_stdin=token_stdin, json_out=json_out))
+
+    @app.command(help=_("Per profile: Spot and unified-account readiness, permissions, IP binding and "
+                        "link state. Exit codes: 0 all ready, 3 one needs attention, 4 unknown."))
+    def status(json_out: bool = typer.Option(False, "--json", help=_("Print JSON.")),
+               offline: bool = typer.Option(False, "--offline",
+                                            help=_("Show what is remembered, with its age; no network."))) -> None:
+        from okxlink.cli.status_cmd import run_status
+
+        raise typer.Exit(run_status(json_out=json_out, offline=offline))
 
     @app.command(help=_("Run the OKX simulator on 127.0.0.1 and print one JSON line with its URL and "
                         "fake accounts; serve until Ctrl-C."))

@@ -16,6 +16,8 @@ def record(meta: ProfileMeta, report: Report) -> None:
     if report.config is not None:
         meta.label = report.config.label or meta.label
         meta.uid = report.config.uid or meta.uid
+        # what `status --offline` shows without asking OKX again
+        meta.verify.extra = {"acct_lv": report.config.acct_lv, "ip_count": len(report.config.ip)}
 
 
 def new_meta(name: str, report: Report) -> ProfileMeta:

@@ -23,7 +23,8 @@ def interactive_possible() -> bool:
 
 
 def run_setup(*, profile: str, site: str, demo: bool, yes: bool, non_interactive: bool,
-              stdin: bool, keep_unverified: bool, json_out: bool, repo: ProfileRepo | None = None) -> int:
+              stdin: bool, keep_unverified: bool, json_out: bool, service: str | None = None,
+              no_link: bool = False, repo: ProfileRepo | None = None) -> int:
     validate_name(profile)
     repo = repo or ProfileRepo(KeyringStore())
     ui = UI(json_mode=json_out)
@@ -33,12 +34,14 @@ def run_setup(*, profile: str, site: str, demo: bool, yes: bool, non_interactive
         preflight()
     if non_interactive or stdin or not interactive_possible():
         return _unattended(ui, repo, profile, site, demo, stdin, keep_unverified, json_out)
-    wizard = make_wizard(ui, repo, State(profile=profile, site=site, demo=demo), yes=yes)
+    wizard = make_wizard(ui, repo, State(profile=profile, site=site, demo=demo), yes=yes,
+                         service=service)
     wizard.run()
     return 0
 
 
-def make_wizard(ui: UI, repo: ProfileRepo, state: State, *, yes: bool) -> Wizard:
+def make_wizard(ui: UI, repo: ProfileRepo, state: State, *, yes: bool, service: str | None = None,
+                token: str | None = None) -> Wizard:
     from okxlink.cli.ask import DefaultsAsker, QuestionaryAsker
 
     asker = DefaultsAsker(fallback=QuestionaryAsker() if interactive_possible() else None) if yes \
@@ -53,8 +56,25 @@ def make_wizard(ui: UI, repo: ProfileRepo, state: State, *, yes: bool) -> Wizard
         ui.say(_("Saved profile {name}: secrets in {store}, nothing secret on disk.").format(
             name=s.profile, store=repo.secrets.describe()))
 
+    def link(s: State) -> None:
+        from urllib.parse import urlsplit
+
+        from pydantic import SecretStr
+
+        from okxlink.cli.link_cmd import link_profile, resolve_token, show_link
+        from okxlink.core.linking import check_service_url
+
+        url = check_service_url(service or "")
+        if not asker.confirm(_("Send key {key} with its secret and passphrase to {host}?").format(
+                key=s.creds().masked_key(), host=urlsplit(url).netloc), default=True):
+            ui.say(_("Not linked; you can link later with okxlink link --profile {name}.").format(name=s.profile))
+            return
+        secret = SecretStr(token) if token else resolve_token(repo, url, False, interactive_possible())
+        show_link(ui, link_profile(ui, repo, s.profile, url, secret), url)
+
     return Wizard(ask=asker, ui=ui, verify=lambda c, site, demo: verify_once(ui, c, site, demo),
-                  save=save, open_url=webbrowser.open, unattended=yes, state=state)
+                  save=save, open_url=webbrowser.open, unattended=yes, state=state,
+                  link=link if service else None)
 
 
 def _unattended(ui: UI, repo: ProfileRepo, profile: str, site: str, demo: bool, stdin: bool,

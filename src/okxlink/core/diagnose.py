@@ -210,15 +210,20 @@ def ip_binding(f: Facts) -> Check:
     return Check("ip-binding", "pass", _("No IP bound; a read-only key does not expire."))
 
 
+def mode_name(acct_lv: str) -> str | None:
+    """OKX's name for an account mode (acctLv), in the user's language; None when unknown."""
+    names = {"1": _("Spot mode"), "2": _("Futures mode"), "3": _("Multi-currency margin mode"),
+             "4": _("Portfolio margin mode")}
+    return names.get(acct_lv)
+
+
 def account_mode(f: Facts) -> Check:
     if f.config is None:
         return _skip("account-mode", _("Not checked."))
-    names = {"1": _("Spot mode"), "2": _("Futures mode"), "3": _("Multi-currency margin mode"),
-             "4": _("Portfolio margin mode")}
-    if f.config.acct_lv in names:
+    mode = mode_name(f.config.acct_lv)
+    if mode:
         return Check("account-mode", "pass",
-                     _("Unified account · {mode}; Spot trading is available.").format(
-                         mode=names[f.config.acct_lv]))
+                     _("Unified account · {mode}; Spot trading is available.").format(mode=mode))
     return Check("account-mode", "warn",
                  _("OKX reported an account mode okxlink does not know ({lv}).").format(lv=f.config.acct_lv),
                  _("Check Trade → Settings → Account mode on OKX."))

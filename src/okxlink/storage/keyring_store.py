@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from okxlink.i18n import _
 from okxlink.storage import keyring_errors as errors
-from okxlink.storage.secrets import SERVICE, decode, encode
+from okxlink.storage.secrets import SERVICE, TOKEN_SERVICE, decode, encode
 
 if TYPE_CHECKING:
     from okxlink.core.credentials import Credentials
@@ -70,6 +70,13 @@ class KeyringStore:
             return True
 
         return self._call(delete, profile)
+
+    def get_token(self, service_url: str) -> str | None:
+        """A linking service's bearer token (service "okxlink-link", user = the service URL)."""
+        return self._call(lambda b: b.get_password(TOKEN_SERVICE, service_url), None)
+
+    def set_token(self, service_url: str, token: str) -> None:
+        self._call(lambda b: b.set_password(TOKEN_SERVICE, service_url, token), None, (token,))
 
     def describe(self) -> str:
         if self._backend is None:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from okxlink.core.credentials import Credentials
 
 SERVICE = "okxlink"
+TOKEN_SERVICE = "okxlink-link"  # linking services' bearer tokens, user = the service URL
 FIELDS = ("api_key", "secret_key", "passphrase")
 
 
@@ -25,6 +26,8 @@ class SecretStore(Protocol):
     def set(self, profile: str, creds: Credentials) -> None: ...
     def delete(self, profile: str) -> bool: ...
     def describe(self) -> str: ...
+    def get_token(self, service_url: str) -> str | None: ...
+    def set_token(self, service_url: str, token: str) -> None: ...
 
 
 def encode(creds: Credentials) -> str:
@@ -56,6 +59,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._items: dict[str, str] = {}
+        self._tokens: dict[str, str] = {}
 
     def get(self, profile: str) -> Credentials | None:
         text = self._items.get(profile)
@@ -66,6 +70,12 @@ class MemoryStore:
 
     def delete(self, profile: str) -> bool:
         return self._items.pop(profile, None) is not None
+
+    def get_token(self, service_url: str) -> str | None:
+        return self._tokens.get(service_url)
+
+    def set_token(self, service_url: str, token: str) -> None:
+        self._tokens[service_url] = token
 
     def describe(self) -> str:
         return _("memory (forgotten when okxlink exits)")

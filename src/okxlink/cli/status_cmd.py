@@ -1,0 +1,135 @@
+"""`okxlink status`: one row per profile — where its secret lives, site, last verification,
+the key's permissions and binding, account mode, Spot readiness as the platform shows it, and the
+link state. Online it re-verifies every profile and asks the linking service; `--offline` shows
+what the last run remembered, with its age, and makes no network call."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import datetime, timezone
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from okxlink.cli.ui import UI
+from okxlink.core.diagnose import mode_name
+from okxlink.i18n import _
+from okxlink.storage import KeyringStore, ProfileMeta, ProfileRepo
+
+SPOT_STYLE = {"ready": "grey62", "attention": "dark_orange", "unknown": "dim"}
+
+
+def age(iso: str | None, now: datetime | None = None) -> str:
+    if not iso:
+        return _("never")
+    then = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    seconds = int(((now or datetime.now(timezone.utc)) - then).total_seconds())
+    for unit, size in ((_("d"), 86400), (_("h"), 3600), (_("min"), 60)):
+        if seconds >= size:
+            return _("{n} {unit} ago").format(n=seconds // size, unit=unit)
+    return _("just now")
+
+
+def spot_of(meta: ProfileMeta) -> tuple[str, list[str]]:
+    """As the platform shows it when linked (its verification from its own servers counts), else
+    from our own last verification."""
+    if meta.link and meta.link.state == "linked" and "spot" in meta.link.extra:
+        return str(meta.link.extra["spot"]), list(meta.link.extra.get("reasons", []))
+    spot = {True: "ready", False: "attention", None: "unknown"}[meta.verify.ready]
+    return spot, list(meta.verify.reasons)
+
+
+def link_of(meta: ProfileMeta, reachable: dict[str, bool]) -> dict[str, Any]:
+    if not meta.link or meta.link.state != "linked":
+        return {"state": "not-linked", "service": meta.link.service if meta.link else None, "id": None}
+    state = "linked" if reachable.get(meta.name, True) else "unreachable"
+    return {"state": state, "service": meta.link.service, "id": meta.link.id}
+
+
+def row_json(meta: ProfileMeta, reachable: dict[str, bool]) -> dict[str, Any]:
+    spot, reasons = spot_of(meta)
+    return {"name": meta.name, "site": meta.site, "demo": meta.demo, "key": meta.key, "spot": spot,
+            "reasons": reasons, "link": link_of(meta, reachable), "last_verified": meta.last_verified}
+
+
+def refresh(repo: ProfileRepo, names: list[str], ui: UI) -> dict[str, bool]:
+    """Verify every profile again and ask each linked one's service; returns profile → reachable."""
+    from okxlink.cli.link_cmd import fetch_link, remember
+    from okxlink.cli.records import record
+    from okxlink.cli.verify_cmd import _verify_many
+    from okxlink.core.linking import LinkError
+    from pydantic import SecretStr
+
+    loaded = [repo.load(name) for name in names]
+    with ui.spinner(_("Asking OKX about {n} key(s)…").format(n=len(loaded))):
+        reports = asyncio.run(_verify_many([(m.name, c, m.site, m.demo) for m, c in loaded]))
+    for report in reports:
+        repo.update_meta(report.profile or "", lambda meta, r=report: record(meta, r))
+    reachable: dict[str, bool] = {}
+    for meta, _creds in loaded:
+        if not (meta.link and meta.link.state == "linked"):
+            continue
+        url = meta.link.service
+        token = os.environ.get("OKXLINK_LINK_TOKEN") or repo.secrets.get_token(url) or ""
+        link_id = meta.link.id
+        try:
+            link = fetch_link(url, SecretStr(token), link_id)
+        except LinkError:
+            reachable[meta.name] = False
+            continue
+        reachable[meta.name] = True
+        if link is None:  # the platform forgot it: say so rather than pretend
+            repo.update_meta(meta.name, lambda m: setattr(m, "link", None))
+        else:
+            remember(repo, meta.name, url, link)
+    return reachable
+
+
+def run_status(*, json_out: bool, offline: bool, repo: ProfileRepo | None = None) -> int:
+    repo = repo or ProfileRepo(KeyringStore())
+    ui = UI(json_mode=json_out)
+    names = repo.names()
+    reachable = {} if offline or not names else refresh(repo, names, ui)
+    metas = [repo.meta(n) for n in names]
+    rows = [row_json(m, reachable) for m in metas]
+    if json_out:
+        ui.json({"profiles": rows})
+    elif not metas:
+        ui.say(_("No profiles yet. Run okxlink setup to add one."))
+    else:
+        where = _("keyring") if offline else repo.secrets.describe()
+        if all(k in os.environ for k in ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")):
+            ui.note(_("OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE are set: okxlink verify uses "
+                      "them instead of a stored profile."))
+        ui.out.print(table(metas, rows, where))
+    spots = {r["spot"] for r in rows}
+    return 3 if "attention" in spots else 4 if "unknown" in spots else 0
+
+
+def _flag(statuses: dict[str, str], check_id: str) -> Text:
+    status = statuses.get(check_id)
+    mark = {"pass": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "red")}.get(status or "", ("?", "dim"))
+    return Text(mark[0], style=mark[1])
+
+
+def table(metas: list[ProfileMeta], rows: list[dict[str, Any]], where: str) -> Table:
+    t = Table(show_header=True, header_style="bold")
+    for title in (_("Profile"), _("Key"), _("Secret in"), _("Site"), _("Verified"), _("Trade"),
+                  _("Withdraw off"), _("IP bound"), _("Account mode"), _("Spot"), _("Link")):
+        t.add_column(title)
+    for meta, row in zip(metas, rows):
+        st = meta.verify.statuses
+        name = mode_name(str(meta.verify.extra.get("acct_lv", "")))
+        mode = _("unified account · {mode}").format(mode=name) if name else "-"
+        spot = Text({"ready": _("ready"), "attention": _("needs attention"), "unknown": _("unknown")}[row["spot"]],
+                    style=SPOT_STYLE[row["spot"]])
+        if row["reasons"] and row["spot"] != "ready":
+            spot.append("\n" + ", ".join(row["reasons"]), style="dim")
+        link = {"linked": _("linked"), "not-linked": _("not linked"), "unreachable": _("service unreachable")}[
+            row["link"]["state"]]
+        site = "{site} · {env}".format(site=meta.site, env=_("demo") if meta.demo else _("live"))
+        t.add_row(meta.name, meta.key, where, site, age(meta.last_verified), _flag(st, "permission-trade"),
+                  _flag(st, "permission-withdraw"), _flag(st, "ip-binding"), mode, spot, link)
+    return t

@@ -1,0 +1,113 @@
+"""setup → link → status end to end: okxlink, the OKX simulator and the reference link service as
+real processes on loopback, the real Secret Service keyring."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from conftest import clean_env, okxlink
+from real_keyring import keyring_env, secret_service  # noqa: F401  (the fixtures)
+
+FAILING = ["wrong-secret", "wrong-passphrase", "unknown-key", "other-site", "demo-as-live",
+           "live-as-demo", "no-trade", "withdraw-on", "frozen"]
+
+
+@pytest.fixture()
+def env(secret_service, sim, tmp_path):  # noqa: F811
+    keep = ("NO_COLOR", "OKXLINK_CONFIG_DIR", "LANG", "PYTHONUNBUFFERED", "COLUMNS")
+    return secret_service.env(**{k: v for k, v in clean_env(tmp_path).items() if k in keep},
+                              OKXLINK_BASE_URL=sim.template, OKXLINK_LINK_URL=sim.line["link_url"],
+                              OKXLINK_LINK_TOKEN=sim.line["link_token"])
+
+
+def setup_profile(env, account, name, *extra):
+    payload = json.dumps({k: account[k] for k in ("api_key", "secret_key", "passphrase")})
+    flags = ["--site", account["site"], *(["--demo"] if account["demo"] else [])]
+    result = okxlink("setup", "--profile", name, "--stdin", *flags, *extra, env=env, stdin=payload)
+    assert result.code == 0, result.out + result.err
+    return result
+
+
+def status(env, *extra):
+    result = okxlink("status", "--json", *extra, env=env)
+    return result, {p["name"]: p for p in result.json()["profiles"]}
+
+
+def test_setup_link_status_unlink(env, sim):
+    setup_profile(env, sim.account("ready"), "main")
+    first = okxlink("link", "--profile", "main", "--yes", "--json", env=env)
+    assert first.code == 0, first.err
+    linked = first.json()
+    assert linked["spot"]["state"] == "ready" and linked["id"]
+    again = okxlink("link", "--profile", "main", "--yes", "--json", env=env)
+    assert again.code == 0 and again.json()["id"] == linked["id"]  # a no-op: the same link
+    result, rows = status(env)
+    assert result.code == 0
+    assert rows["main"]["spot"] == "ready"
+    assert rows["main"]["link"] == {"state": "linked", "service": sim.line["link_url"], "id": linked["id"]}
+    human = okxlink("status", env=env)
+    assert "ready" in human.out and "linked" in human.out
+    gone = okxlink("unlink", "--profile", "main", env=env)
+    assert gone.code == 0, gone.err
+    _result, rows = status(env, "--offline")
+    assert rows["main"]["link"]["state"] == "not-linked"
+
+
+def test_wrong_token_is_a_clear_error(env, sim):
+    setup_profile(env, sim.account("ready"), "badtoken")
+    result = okxlink("link", "--profile", "badtoken", "--yes", env={**env, "OKXLINK_LINK_TOKEN": "wrong"})
+    assert result.code == 2 and "refused the token" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_service_down(env, sim):
+    setup_profile(env, sim.account("ready"), "down")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    result = okxlink("link", "--profile", "down", "--yes", "--service", dead, env=env)
+    assert result.code == 4 and "did not answer" in result.err
+
+
+def test_link_refuses_plain_http_to_another_host(env, sim):
+    setup_profile(env, sim.account("ready"), "plain")
+    result = okxlink("link", "--profile", "plain", "--yes", "--service", "http://example.com", env=env)
+    assert result.code == 2 and "https://" in result.err
+
+
+def test_platform_bound_key_verified_only_by_the_service(env, sim):
+    account = sim.account("ip-not-whitelisted")
+    here = okxlink("verify", "--json", env={**env, "OKX_API_KEY": account["api_key"],
+                                            "OKX_SECRET_KEY": account["secret_key"],
+                                            "OKX_PASSPHRASE": account["passphrase"]})
+    assert here.code == 4 and here.json()["ready"] is None
+    setup_profile(env, account, "bound", "--keep-unverified")
+    linked = okxlink("link", "--profile", "bound", "--yes", "--json", env=env)
+    assert linked.code == 0 and linked.json()["spot"]["state"] == "ready"
+    _result, rows = status(env, "--offline")
+    assert rows["bound"]["spot"] == "ready"  # as the platform shows it
+
+
+def test_status_shows_attention_for_every_failing_check(env, sim, secret_service, keyring_env):  # noqa: F811
+    # Keys that broke after they were stored (deleted on OKX, permissions changed…): store them
+    # directly, as an earlier successful setup would have.
+    from pathlib import Path
+
+    from okxlink.core.credentials import Credentials
+    from okxlink.storage import KeyringStore, ProfileMeta, ProfileRepo, ProfilesFile
+
+    repo = ProfileRepo(KeyringStore(backend=secret_service.backend()),
+                       ProfilesFile(Path(env["OKXLINK_CONFIG_DIR"]) / "profiles.toml"))
+    for name in FAILING:
+        a = sim.account(name)
+        repo.save(name, Credentials(api_key=a["api_key"], secret_key=a["secret_key"], passphrase=a["passphrase"]),
+                  ProfileMeta(name=name, site=a["site"], demo=a["demo"]))
+    result, rows = status(env)
+    assert result.code == 3
+    for name in FAILING:
+        expect = sim.account(name)["expect"]
+        assert rows[name]["spot"] == "attention", (name, rows[name])
+        assert expect["check"] in rows[name]["reasons"], (name, rows[name])
