@@ -3,12 +3,14 @@ real process on 127.0.0.1, the real Secret Service keyring; `secret-tool` reads 
 
 from __future__ import annotations
 
+import gettext
 import json
+import re
 
 import pexpect
 import pytest
 
-from conftest import OKXLINK, clean_env, okxlink
+from conftest import OKXLINK, SRC_LOCALES, clean_env, okxlink
 from real_keyring import secret_service  # noqa: F401  (the fixture)
 
 DOWN, ENTER = "\x1b[B", "\r"
@@ -27,31 +29,38 @@ def spawn(env, *args):
     return child
 
 
-def intro(child, site_keys=""):
-    child.expect("Which OKX site")
-    child.send(site_keys + ENTER)
-    child.expect("Do you have an OKX account")
-    child.send("y")
-    child.expect("two-factor authentication on")
-    child.send("y")
-    child.expect("live or demo")
+def said(message, lang="en"):
+    """A prompt as the user sees it in `lang` (from the compiled catalog), escaped for expect()."""
+    if lang == "zh":
+        message = gettext.translation("okxlink", SRC_LOCALES, languages=["zh_CN"]).gettext(message)
+    return re.escape(message)
+
+
+def intro(child, lang="en"):
+    child.expect(said("Which OKX site do you use?", lang))
     child.send(ENTER)
-    child.expect("Open it in your browser")
+    child.expect(said("Do you have an OKX account?", lang))
+    child.send("y")
+    child.expect(said("Is two-factor authentication on?", lang))
+    child.send("y")
+    child.expect(said("Is the key for live or demo trading?", lang))
+    child.send(ENTER)
+    child.expect(said("Open it in your browser?", lang))
     child.send("n")
-    child.expect("How will your platform use the key")
+    child.expect(said("How will your platform use the key?", lang))
     child.send(DOWN + ENTER)  # a self-managed key
-    child.expect("Generate a strong passphrase")
+    child.expect(said("Generate a strong passphrase for you to paste into OKX?", lang))
     child.send("n")
-    child.expect("Created the key")
+    child.expect(said("Created the key and copied key, secret and passphrase?", lang))
     child.send("y")
 
 
-def paste(child, account, secret=None):
-    child.expect("API key:")
+def paste(child, account, secret=None, lang="en"):
+    child.expect(said("API key:", lang))
     child.sendline(account["api_key"])
-    child.expect(r"Secret key \(hidden\):")
+    child.expect(said("Secret key (hidden):", lang))
     child.sendline(secret or account["secret_key"])
-    child.expect(r"Passphrase \(hidden\):")
+    child.expect(said("Passphrase (hidden):", lang))
     child.sendline(account["passphrase"])
 
 
@@ -89,15 +98,27 @@ def test_happy_path_stores_in_the_real_keyring(env, sim, secret_service, tmp_pat
     assert env_wins.code == 3 and "win over the stored profile pty-happy" in env_wins.err
 
 
+def test_the_wizard_in_chinese(env, sim, secret_service):  # noqa: F811
+    account = sim.account("ready")
+    child = spawn(env, "--lang", "zh", "setup", "--profile", "pty-zh")
+    intro(child, "zh")
+    paste(child, account, lang="zh")
+    child.expect(said("Ready: this key can be used for copy trading.", "zh"))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert stored(secret_service, "pty-zh")["api_key"] == account["api_key"]
+
+
 def test_wrong_secret_fixed_on_the_retry(env, sim, secret_service):  # noqa: F811
     account = sim.account("ready")
     child = spawn(env, "setup", "--profile", "pty-retry")
     intro(child)
     paste(child, account, secret="0" * 32)
-    child.expect("secret key is wrong")
-    child.expect("What would you like to do")
+    child.expect(said("OKX refused the signature: the secret key is wrong."))
+    child.expect(said("What would you like to do?"))
     child.send(ENTER)  # the default offered: re-type the secret
-    child.expect(r"Secret key \(hidden\):")
+    child.expect(said("Secret key (hidden):"))
     child.sendline(account["secret_key"])
     child.expect("Saved profile pty-retry")
     child.expect(pexpect.EOF)

@@ -9,6 +9,7 @@ import httpx
 
 from okxlink.cli import inputs
 from okxlink.cli.ui import UI
+from okxlink.core import sites
 from okxlink.core.credentials import Credentials
 from okxlink.core.verify import Report, verify
 from okxlink.errors import Exit, UsageError
@@ -95,5 +96,5 @@ def _show(ui: UI, reports: list[Report], json_out: bool, many: bool,
     for report in reports:
         name = _("profile {name} · ").format(name=report.profile) if report.profile else ""
         ui.report(report, title=name + _("OKX key {key} · {site} · {env}").format(
-            key=keys.get(report.profile, ""), site=report.site,
+            key=keys.get(report.profile, ""), site=sites.label(report.site),
             env=_("demo") if report.demo else _("live")))

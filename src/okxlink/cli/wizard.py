@@ -167,7 +167,8 @@ def step_verify(w: Wizard) -> None:
         if report.ready:
             return
         if report.key_site and w.ask.confirm(
-                _("Use OKX {site}, where this key belongs?").format(site=report.key_site), default=True):
+                _("Use the OKX {site}, where this key belongs?").format(site=sites.label(report.key_site)),
+                default=True):
             s.site = report.key_site
             continue
         if report.okx_code == "50101" and w.ask.confirm(

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Callable, Literal
 
 from okxlink.core.models import AccountConfig, FundingBalance, TradingBalance, amount
+from okxlink.core.sites import label as site_label
 from okxlink.core.sites import site as site_info
 from okxlink.errors import OkxError
 from okxlink.i18n import _
@@ -88,18 +89,19 @@ def site(f: Facts) -> Check:
     if f.code == "50119" and f.key_site:
         web = site_info(f.key_site).web
         return Check("site", "fail",
-                     _("This key is not known on OKX {site}; it belongs to OKX {other} ({web}).").format(
-                         site=f.site, other=f.key_site, web=web),
+                     _("This key is not known on the OKX {site}; it belongs to the OKX {other} ({web}).").format(
+                         site=site_label(f.site), other=site_label(f.key_site), web=web),
                      _("Use --site {other}: a key works only on the site where it was made.").format(
                          other=f.key_site))
     if f.code == "50119":
         return Check("site", "skip" if f.probed_sites else "warn",
                      _("No OKX site knows this key.") if f.probed_sites else
-                     _("OKX {site} does not know this key; other sites were not asked.").format(site=f.site),
+                     _("The OKX {site} does not know this key; other sites were not asked.").format(
+                         site=site_label(f.site)),
                      None if f.probed_sites else _("Try --site auto to ask every OKX site."))
     if f.network or f.code in {"50111"} or (f.auth is None and f.config is None):
         return _skip("site", _("Not checked."))
-    return Check("site", "pass", _("The key belongs to OKX {site}.").format(site=f.site))
+    return Check("site", "pass", _("The key belongs to the OKX {site}.").format(site=site_label(f.site)))
 
 
 def environment(f: Facts) -> Check:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from okxlink.i18n import N_, _
+
 SITES = ("global", "eea", "us", "tr")
 DEMO_HEADER = {"x-simulated-trading": "1"}
 
@@ -30,6 +32,14 @@ _SITES = {
     "us": Site("us", "https://us.okx.com", "https://app.okx.com"),
     "tr": Site("tr", "https://tr.okx.com", "https://tr.okx.com"),
 }
+
+
+_LABELS = {"global": N_("global site"), "eea": N_("EEA site"), "us": N_("US site"), "tr": N_("Türkiye site")}
+
+
+def label(name: str) -> str:
+    """The site as users call it, in their language (ids like `eea` stay for flags and JSON)."""
+    return _(_LABELS[name]) if name in _LABELS else name
 
 
 def site(name: str) -> Site:

@@ -1,4 +1,5 @@
-"""`python -m okxlink.sim`: run the OKX simulator on loopback (see okxlink.sim.runner)."""
+"""`python -m okxlink.sim`: run the OKX simulator, and the link service beside it, on loopback
+(see okxlink.sim.runner)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="answer every request with this HTTP status (503, 429, 500, ...)")
     parser.add_argument("--malformed", action="store_true", help="answer truncated JSON")
     parser.add_argument("--hang", action="store_true", help="never answer")
+    link = parser.add_argument_group(
+        "link service", "the reference linking service (docs/link-service.md), on a second port")
+    link.add_argument("--link-port", type=int, default=0, help="its port (0: pick a free one)")
+    link.add_argument("--link-db", metavar="FILE",
+                      help="SQLite file for links, key in FILE.key (default: temporary, deleted "
+                           "at exit)")
+    link.add_argument("--link-token", metavar="TOKEN",
+                      help="bearer token it accepts (default: random, shown in the ready line)")
+    link.add_argument("--link-source-ip", metavar="IP", action="append", dest="link_source_ips",
+                      help="address it verifies keys from; repeat for more, tried in order after "
+                           "a 50110 (default: 127.0.0.2, then 127.0.0.1)")
+    link.add_argument("--no-link", action="store_true", help="do not run the link service")
     args = parser.parse_args(argv)
 
     from okxlink.sim.runner import run
@@ -27,8 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(port=args.port, latency_ms=args.latency_ms, accounts_file=args.accounts,
                    clock_offset_s=args.clock_offset_s, fail_status=args.fail_status,
-                   malformed=args.malformed, hang=args.hang)
-    except (OSError, ValueError) as exc:  # bad accounts file, port in use
+                   malformed=args.malformed, hang=args.hang, link_port=args.link_port,
+                   link_db=args.link_db, link_token=args.link_token,
+                   link_source_ips=args.link_source_ips or ("127.0.0.2", "127.0.0.1"),
+                   no_link=args.no_link)
+    except (OSError, ValueError) as exc:  # bad accounts file or link database, port in use
         print(f"okxlink.sim: {exc}", file=sys.stderr)
         return 2
 

@@ -2,9 +2,11 @@
 runs to receive a key from `okxlink link`, verify it from its own servers, and answer spot ready or
 attention.
 
-Verification is okxlink's own `verify()` over an httpx client whose sockets are bound to
-`source_ip` (127.0.0.2 by default: "the platform's address" on loopback). That is how a key whose
-IP whitelist holds only the platform's address verifies here while a user's machine gets 50110.
+Verification is okxlink's own `verify()` over an httpx client whose sockets are bound to one of
+the platform's addresses (`source_ips`: 127.0.0.2, then 127.0.0.1 on loopback). That is how a key
+whose IP whitelist holds only 127.0.0.2 verifies here while the user's machine (127.0.0.1) gets
+50110. Like a platform with several egress addresses, the service tries the next address only when
+OKX answers 50110 ("your IP is not whitelisted"); any other answer is the verdict.
 
 Rules kept everywhere below: secrets are never logged, echoed or stored in clear (link_store
 encrypts them); every error is {"error": {"code", "message"}}; a 500 never carries a traceback.
@@ -37,7 +39,7 @@ from okxlink.core.verify import verify
 from okxlink.sim.link_openapi import document
 from okxlink.sim.link_store import LinkStore, render, token_hash
 
-SOURCE_IP = "127.0.0.2"
+SOURCE_IPS = ("127.0.0.2", "127.0.0.1")
 MAX_BODY = 64 * 1024
 MAX_LABEL = 50
 MAX_IDEMPOTENCY_KEY = 255
@@ -48,14 +50,15 @@ log = logging.getLogger("okxlink.link")
 @dataclass
 class LinkState:
     """`okx_base`: OKX-compatible base URL, maybe with `{site}` (the simulator's); None = real OKX.
-    `okx_http`: factory of the client verification uses (tests inject an ASGI transport); by
-    default an httpx client bound to `source_ip` (None: let the OS choose, as for real OKX)."""
+    `source_ips`: the addresses verification is sent from, in order (empty: let the OS choose, as
+    for real OKX). `okx_http(source_ip)`: factory of the client verification uses (tests inject
+    an ASGI transport); by default an httpx client whose sockets are bound to that address."""
 
     store: LinkStore
     token: str
     okx_base: str | None = None
-    source_ip: str | None = SOURCE_IP
-    okx_http: Callable[[], httpx.AsyncClient] | None = None
+    source_ips: tuple[str, ...] = SOURCE_IPS
+    okx_http: Callable[[str | None], httpx.AsyncClient] | None = None
     locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(
         default_factory=weakref.WeakValueDictionary, repr=False)
 
@@ -63,10 +66,10 @@ class LinkState:
     def token_hash(self) -> str:
         return token_hash(self.token)
 
-    def client(self) -> httpx.AsyncClient:
+    def client(self, source_ip: str | None) -> httpx.AsyncClient:
         if self.okx_http is not None:
-            return self.okx_http()
-        return httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=self.source_ip))
+            return self.okx_http(source_ip)
+        return httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=source_ip))
 
 
 class _Fail(Exception):
@@ -99,7 +102,9 @@ def _authorize(request: Request, state: LinkState) -> None:
                     headers={"WWW-Authenticate": "Bearer"})
 
 
-def _endpoint(fn: Callable[[Request, LinkState], Awaitable[Response]]) -> Callable[..., Any]:
+def _endpoint(fn: Callable[[Request, LinkState], Awaitable[Response]]
+              ) -> Callable[[Request], Awaitable[Response]]:
+    """Token first, then the handler; _Fail becomes its response, anything else a bare 500."""
     async def handler(request: Request) -> Response:
         state: LinkState = request.app.state.link
         try:
@@ -170,15 +175,20 @@ def _already(link_id: str) -> _Fail:
 
 
 async def _spot(state: LinkState, creds: Credentials, site: str, demo: bool) -> tuple[str, dict]:
-    """(verified_at, spot) from okxlink's own verification, made from the service's address."""
-    async with state.client() as http:
-        # "" rather than None: None would let OKXLINK_BASE_URL in this process's environment decide
-        report = await verify(creds, site=site, demo=demo, http=http, base=state.okx_base or "")
+    """(verified_at, spot) from okxlink's own verification, made from the service's addresses."""
+    for source_ip in state.source_ips or (None,):
+        async with state.client(source_ip) as http:
+            # "" rather than None: None would let OKXLINK_BASE_URL in this process's environment
+            # pick the OKX this service talks to
+            report = await verify(creds, site=site, demo=demo, http=http, base=state.okx_base or "")
+        if report.okx_code != "50110":  # only "not from this address" is worth another address
+            break
     reasons = [{"check": c.id, "status": c.status, "message": c.message}
                for c in report.checks if c.status not in ("pass", "skip")]
     return _now(), {"state": "ready" if report.ready is True else "attention", "reasons": reasons}
 
 
+@_endpoint
 async def create_link(request: Request, state: LinkState) -> Response:
     body = await _body(request)
     public, creds = _validate(body)
@@ -208,6 +218,7 @@ async def create_link(request: Request, state: LinkState) -> Response:
 
 
 # ---- the other endpoints --------------------------------------------------------------------------
+@_endpoint
 async def list_links(request: Request, state: LinkState) -> Response:
     return JSONResponse({"links": await _db(state.store.links, state.token_hash)})
 
@@ -216,6 +227,7 @@ def _not_found() -> _Fail:
     return _Fail(404, "not_found", "There is no link with that id.")
 
 
+@_endpoint
 async def get_link(request: Request, state: LinkState) -> Response:
     link_id, th = request.path_params["id"], state.token_hash
     refresh = request.query_params.get("refresh", "false").lower()
@@ -235,6 +247,7 @@ async def get_link(request: Request, state: LinkState) -> Response:
     return JSONResponse(link)
 
 
+@_endpoint
 async def delete_link(request: Request, state: LinkState) -> Response:
     if not await _db(state.store.delete, state.token_hash, request.path_params["id"]):
         raise _not_found()
@@ -242,11 +255,11 @@ async def delete_link(request: Request, state: LinkState) -> Response:
 
 
 async def _links(request: Request) -> Response:
-    return await _endpoint(create_link if request.method == "POST" else list_links)(request)
+    return await (create_link if request.method == "POST" else list_links)(request)
 
 
 async def _link(request: Request) -> Response:
-    return await _endpoint(delete_link if request.method == "DELETE" else get_link)(request)
+    return await (delete_link if request.method == "DELETE" else get_link)(request)
 
 
 async def _openapi(request: Request) -> Response:

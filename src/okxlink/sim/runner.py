@@ -1,32 +1,43 @@
 """Run the simulator as a real server on loopback and announce it with one JSON line on stdout.
 
 The ready line is the whole interface for a parent process (tests, `okxlink demo`, benchmarks):
-it is printed only once the socket accepts connections, it carries the URL and the fake
-credentials, and nothing else is ever written to stdout (uvicorn's warnings go to stderr).
+it is printed only once the sockets accept connections, it carries the URLs, the link service's
+token and the fake credentials, and nothing else is ever written to stdout (uvicorn's warnings go
+to stderr).
+
+Unless `no_link`, the reference linking service (okxlink.sim.link_app) runs beside it: a second
+uvicorn server on its own loopback socket, in the same process and event loop, verifying keys
+against this simulator from 127.0.0.2 (the "platform's" address, then 127.0.0.1; see
+docs/link-service.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import secrets
+import shutil
 import signal
 import socket
+import sqlite3
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from okxlink.sim.accounts import Account, default_accounts, load_accounts
 
 NOTE = "fake credentials for the okxlink simulator; they work nowhere else"
 
 
-def ready_line(url: str, accounts: list[Account]) -> str:
-    return json.dumps({
-        "okx_url": url,
-        "okx_url_template": url + "/{site}",
-        "note": NOTE,
-        "accounts": [a.handed() for a in accounts],
-    })
+def ready_line(url: str, accounts: list[Account], link_url: str | None = None,
+               link_token: str | None = None) -> str:
+    line: dict[str, Any] = {"okx_url": url, "okx_url_template": url + "/{site}"}
+    if link_url:
+        line.update(link_url=link_url, link_token=link_token)
+    line.update(note=NOTE, accounts=[a.handed() for a in accounts])
+    return json.dumps(line)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -39,39 +50,111 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def _serve(sock: socket.socket, state: Any, url: str) -> None:
+def _url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+@dataclass
+class _Link:
+    """The link service's part of a run: its socket, its state and what the ready line shows."""
+    sock: socket.socket
+    state: Any  # okxlink.sim.link_app.LinkState (imported lazily: starlette, cryptography)
+    url: str
+
+
+def _server(app: Any) -> Any:
     import uvicorn
 
+    return uvicorn.Server(uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off",
+        server_header=False, date_header=True,
+        # a hanging request (fault `hang`, or a link verification waiting on it) must not hold
+        # shutdown hostage
+        timeout_graceful_shutdown=1,
+    ))
+
+
+async def _serve(sock: socket.socket, state: Any, url: str, link: _Link | None = None) -> None:
     from okxlink.sim.okx_app import create_app
 
-    config = uvicorn.Config(
-        create_app(state), log_level="warning", access_log=False, lifespan="off",
-        server_header=False, date_header=True,
-        # a hanging request (fault `hang`) must not hold shutdown hostage
-        timeout_graceful_shutdown=1,
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():  # startup failed; surface uvicorn's error
-            await task
+    servers = [_server(create_app(state))]
+    sockets = [sock]
+    if link is not None:
+        from okxlink.sim.link_app import create_link_app
+
+        servers.append(_server(create_link_app(link.state)))
+        sockets.append(link.sock)
+    tasks = [asyncio.create_task(srv.serve(sockets=[s])) for srv, s in zip(servers, sockets)]
+    while not all(srv.started for srv in servers):
+        if failed := next((t for t in tasks if t.done()), None):  # surface uvicorn's error
+            for srv in servers:
+                srv.should_exit = True
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await failed
             raise RuntimeError("the simulator did not start")
         await asyncio.sleep(0.01)
-    sys.stdout.write(ready_line(url, state.accounts) + "\n")
+    sys.stdout.write(ready_line(url, state.accounts, link and link.url,
+                                link and link.state.token) + "\n")
     sys.stdout.flush()
-    while not task.done():
-        if server.should_exit:  # a stop was requested: let hanging requests answer and go
-            state.stopping = True
+    while not all(t.done() for t in tasks):
+        # Each uvicorn server installs its own signal handlers and the last one installed gets
+        # the signal, so a stop seen by either server is passed on to both.
+        if any(srv.should_exit for srv in servers):
+            state.stopping = True  # hanging requests answer and go
+            for srv in servers:
+                srv.should_exit = True
         await asyncio.sleep(0.05)
-    await task
+    for task in tasks:
+        await task
+
+
+def _link_service(host: str, port: int, db: str | Path | None, token: str | None,
+                  source_ips: Sequence[str], okx_url: str) -> tuple[_Link, str | None]:
+    """Bind and set up the link service; returns it and the temporary directory to delete."""
+    if token is not None and not token.strip():
+        raise ValueError("the link token must not be empty")
+    try:
+        from cryptography.fernet import Fernet
+
+        from okxlink.sim.link_app import LinkState
+        from okxlink.sim.link_store import LinkStore
+    except ImportError:
+        raise ValueError("the link service needs 'cryptography' (pip install 'okxlink[sim]'); "
+                         "or run with --no-link") from None
+    from okxlink import i18n
+
+    i18n.setup("en")  # spot reasons are the platform's answer: one language, English
+    sock = _bind(host, port)
+    tmp = None if db else tempfile.mkdtemp(prefix="okxlink-link-")
+    try:
+        # A throw-away database keeps its key in memory only: nothing on disk can decrypt it.
+        store = (LinkStore(db) if db else
+                 LinkStore(Path(tmp) / "links.db", key=Fernet.generate_key()))  # type: ignore[arg-type]
+    except BaseException as exc:
+        sock.close()
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, sqlite3.Error):  # not a database, unwritable, …: a usage error
+            raise ValueError(f"link database {db}: {exc}") from None
+        raise
+    state = LinkState(store=store, token=token or secrets.token_urlsafe(24),
+                      okx_base=okx_url + "/{site}", source_ips=tuple(source_ips))
+    return _Link(sock, state, _url(sock)), tmp
 
 
 def run(port: int = 0, host: str = "127.0.0.1", latency_ms: float = 0,
         accounts_file: str | Path | None = None, clock_offset_s: float = 0.0,
-        fail_status: int | None = None, malformed: bool = False, hang: bool = False) -> int:
+        fail_status: int | None = None, malformed: bool = False, hang: bool = False,
+        link_port: int = 0, link_db: str | Path | None = None, link_token: str | None = None,
+        no_link: bool = False,
+        link_source_ips: Sequence[str] = ("127.0.0.2", "127.0.0.1")) -> int:
     """Serve until SIGINT or SIGTERM; return 0 after a clean shutdown.
 
-    Port 0 picks a free port; the chosen one is in the ready line."""
+    Port 0 picks a free port; the chosen one is in the ready line. The link service (unless
+    `no_link`) listens on `link_port`, keeps its links in `link_db` (default: a temporary
+    directory deleted at exit), accepts `link_token` (default: random, shown in the ready line)
+    and verifies keys from `link_source_ips` (the next one only after a 50110)."""
     from okxlink.sim.okx_app import SimState
 
     accounts = load_accounts(accounts_file) if accounts_file else default_accounts()
@@ -79,9 +162,15 @@ def run(port: int = 0, host: str = "127.0.0.1", latency_ms: float = 0,
                      clock_offset_ms=int(round(clock_offset_s * 1000)),
                      fail_status=fail_status, malformed=malformed, hang=hang)
     sock = _bind(host, port)
-    bound_host, bound_port = sock.getsockname()[:2]
-    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    url = f"http://{shown}:{bound_port}"
+    url = _url(sock)
+    link, tmp = None, None
+    try:
+        if not no_link:
+            link, tmp = _link_service(host, link_port, link_db, link_token, link_source_ips,
+                                          url)
+    except BaseException:
+        sock.close()
+        raise
 
     # uvicorn catches SIGINT/SIGTERM while serving and re-raises them once it has shut down, so
     # the process would die of the signal. These no-op handlers absorb the re-raise: a requested
@@ -90,9 +179,14 @@ def run(port: int = 0, host: str = "127.0.0.1", latency_ms: float = 0,
     previous = {sig: signal.signal(sig, lambda s, _f: received.append(s))
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        asyncio.run(_serve(sock, state, url))
+        asyncio.run(_serve(sock, state, url, link))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         sock.close()
+        if link is not None:
+            link.sock.close()
+            link.state.store.close()
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
