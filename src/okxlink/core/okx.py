@@ -26,6 +26,8 @@ from okxlink.core.signing import OkxAuth
 M = TypeVar("M", bound=BaseModel)
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+DEADLINE_S = 15.0          # a whole exchange, however slowly the body drips in
+MAX_BODY = 1_000_000       # OKX's answers here are a few kB; more is not OKX
 RETRY_DELAYS = (0.25, 0.75)  # two more tries: enough for a one-off 429 or blip, short enough to wait for
 UNAVAILABLE_CODES = {"50001", "50013", "50026"}
 PERMISSION_CODES = {"50120"}
@@ -138,28 +140,37 @@ class OkxClient:
                 await self._sleep(delay)
 
     async def _send(self, path: str, params: dict[str, str] | None, signed: bool) -> list[Any]:
-        headers = dict(sites.DEMO_HEADER) if self.demo else {}
         try:
-            response = await self._http.get(self.base + path, params=params, headers=headers,
-                                            auth=self._auth if signed else None, timeout=TIMEOUT)
-        except httpx.TimeoutException as exc:
+            status, body = await asyncio.wait_for(self._exchange(path, params, signed), DEADLINE_S)
+        except (httpx.TimeoutException, asyncio.TimeoutError) as exc:
             raise errors.NetworkError(type(exc).__name__, timed_out=True) from None
         except httpx.TransportError as exc:
             raise errors.NetworkError(type(exc).__name__) from None
-        return _data(response)
+        return _data(status, body)
+
+    async def _exchange(self, path: str, params: dict[str, str] | None, signed: bool) -> tuple[int, bytes]:
+        headers = dict(sites.DEMO_HEADER) if self.demo else {}
+        async with self._http.stream("GET", self.base + path, params=params, headers=headers,
+                                     auth=self._auth if signed else None, timeout=TIMEOUT) as response:
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    raise errors.Unavailable(str(response.status_code), "answer too large",
+                                             response.status_code)
+            return response.status_code, bytes(body)
 
 
-def _data(response: httpx.Response) -> list[Any]:
+def _data(status: int, body: bytes) -> list[Any]:
     try:
-        envelope = Envelope.model_validate(json.loads(response.content))
+        envelope = Envelope.model_validate(json.loads(body))
     except (ValueError, ValidationError):
-        if response.status_code == 429:
+        if status == 429:
             raise errors.RateLimited("50011", "", 429) from None
-        raise errors.Unavailable(str(response.status_code), "malformed answer",
-                                 response.status_code) from None
-    if envelope.code == "0" and response.status_code < 400:
+        raise errors.Unavailable(str(status), "malformed answer", status) from None
+    if envelope.code == "0" and status < 400:
         return envelope.data or []
-    raise error_for(envelope.code, envelope.msg, response.status_code)
+    raise error_for(envelope.code, envelope.msg, status)
 
 
 def _parse(model: type[M], row: Any) -> M:
