@@ -59,7 +59,7 @@ def test_ready_account_config_and_balances():
             c = h.client(http, "ready")
             return await c.account_config(), await c.trading_balance(), await c.funding_balances()
     config, trading, funding = run(go())
-    assert config.perm == ["read_only", "trade"] and config.ip == ["127.0.0.1"]
+    assert config.perm == ["read_only", "trade"] and config.ip == ["127.0.0.1", "127.0.0.2"]
     assert trading.details[0].ccy == "USDT" and funding == []
 
 

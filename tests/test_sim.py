@@ -89,7 +89,7 @@ def test_ready_key_reads_config_with_okx_fields():
     assert code_of(resp) == (200, "0")
     cfg = resp.json()["data"][0]
     assert set(cfg["perm"].split(",")) == {"read_only", "trade"}
-    assert cfg["ip"] == "127.0.0.1" and cfg["acctLv"] == "1" and cfg["type"] == "0"
+    assert cfg["ip"] == "127.0.0.1,127.0.0.2" and cfg["acctLv"] == "1" and cfg["type"] == "0"
     assert cfg["uid"] == cfg["mainUid"] and cfg["posMode"] == "net_mode"
     assert cfg["label"].endswith("(fake)") and cfg["spotRoleType"] == "0"
 
@@ -372,7 +372,7 @@ def test_accounts_file_round_trips_json_and_reads_toml(tmp_path):
                     'secret_key = "00112233445566778899AABBCCDDEEFF"\npassphrase = "Pass-1234!"\n'
                     'site = "us"\ntrading = { BTC = "0.5" }\n[accounts.faults]\nstatus = 503\n')
     (t,) = load_accounts(toml)
-    assert (t.site, t.trading, t.faults.status, t.ip) == ("us", {"BTC": "0.5"}, 503, ["127.0.0.1"])
+    assert (t.site, t.trading, t.faults.status, t.ip) == ("us", {"BTC": "0.5"}, 503, ["127.0.0.1", "127.0.0.2"])
     bad = tmp_path / "bad.json"
     bad.write_text('{"accounts": [{"name": "x", "secrte_key": "typo"}]}')
     with pytest.raises(ValueError, match="secrte_key"):

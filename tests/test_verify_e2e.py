@@ -74,7 +74,7 @@ def test_demo_as_live_says_which_it_is(sim):
 def test_ready_account_block(sim):
     report = verify_json(sim, sim.account("ready")).json()
     assert report["account"]["perm"] == ["read_only", "trade"]
-    assert report["account"]["ip"] == ["127.0.0.1"]
+    assert report["account"]["ip"] == ["127.0.0.1", "127.0.0.2"]
     assert report["account"]["type"] == "main"
     assert report["site"] == "global" and report["demo"] is False
     assert [c["id"] for c in report["checks"]] == [

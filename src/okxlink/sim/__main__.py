@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
                       help="bearer token it accepts (default: random, shown in the ready line)")
     link.add_argument("--link-source-ip", metavar="IP", action="append", dest="link_source_ips",
                       help="address it verifies keys from; repeat for more, tried in order after "
-                           "a 50110 (default: 127.0.0.2, then 127.0.0.1)")
+                           "a 50110 (default: 127.0.0.2)")
     link.add_argument("--no-link", action="store_true", help="do not run the link service")
     args = parser.parse_args(argv)
 
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
                    clock_offset_s=args.clock_offset_s, fail_status=args.fail_status,
                    malformed=args.malformed, hang=args.hang, link_port=args.link_port,
                    link_db=args.link_db, link_token=args.link_token,
-                   link_source_ips=args.link_source_ips or ("127.0.0.2", "127.0.0.1"),
+                   link_source_ips=args.link_source_ips or ("127.0.0.2",),
                    no_link=args.no_link)
     except (OSError, ValueError) as exc:  # bad accounts file or link database, port in use
         print(f"okxlink.sim: {exc}", file=sys.stderr)

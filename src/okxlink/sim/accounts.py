@@ -59,7 +59,8 @@ class Account:
     site: str = "global"
     demo: bool = False
     perm: list[str] = field(default_factory=lambda: ["read_only", "trade"])
-    ip: list[str] = field(default_factory=lambda: ["127.0.0.1"])
+    # this machine and the reference platform (link service), as a user binding their platform's IPs
+    ip: list[str] = field(default_factory=lambda: ["127.0.0.1", "127.0.0.2"])
     frozen: bool = False
     uid: str = field(default_factory=new_uid)
     main_uid: str = ""            # "" means: same as uid (a main account)

@@ -3,10 +3,11 @@ runs to receive a key from `okxlink link`, verify it from its own servers, and a
 attention.
 
 Verification is okxlink's own `verify()` over an httpx client whose sockets are bound to one of
-the platform's addresses (`source_ips`: 127.0.0.2, then 127.0.0.1 on loopback). That is how a key
-whose IP whitelist holds only 127.0.0.2 verifies here while the user's machine (127.0.0.1) gets
-50110. Like a platform with several egress addresses, the service tries the next address only when
-OKX answers 50110 ("your IP is not whitelisted"); any other answer is the verdict.
+the platform's address (`source_ips`: 127.0.0.2 on loopback). That is how a key whose IP whitelist
+holds only 127.0.0.2 verifies here while the user's machine (127.0.0.1) gets 50110, and how a key
+bound only to the user's own machine needs attention here, as it would on a real platform. Like a
+platform with several egress addresses, the service tries the next address only when OKX answers
+50110 ("your IP is not whitelisted"); any other answer is the verdict.
 
 Rules kept everywhere below: secrets are never logged, echoed or stored in clear (link_store
 encrypts them); every error is {"error": {"code", "message"}}; a 500 never carries a traceback.
@@ -39,7 +40,7 @@ from okxlink.core.verify import verify
 from okxlink.sim.link_openapi import document
 from okxlink.sim.link_store import LinkStore, render, token_hash
 
-SOURCE_IPS = ("127.0.0.2", "127.0.0.1")
+SOURCE_IPS = ("127.0.0.2",)
 MAX_BODY = 64 * 1024
 MAX_LABEL = 50
 MAX_IDEMPOTENCY_KEY = 255
@@ -122,9 +123,11 @@ def _endpoint(fn: Callable[[Request, LinkState], Awaitable[Response]]
 
 # ---- POST /v1/links -------------------------------------------------------------------------------
 async def _body(request: Request) -> Any:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise _invalid(["body"], "The body is larger than 64 KiB.")
+    raw = b""
+    async for chunk in request.stream():  # stop reading at the cap rather than after the flood
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise _invalid(["body"], "The body is larger than 64 KiB.")
     try:
         return json.loads(raw)
     except ValueError:  # not UTF-8 or not JSON
