@@ -69,13 +69,17 @@ def stored(secret_service, profile="default"):  # noqa: F811
     return json.loads(raw) if raw else None
 
 
-def test_happy_path_stores_in_the_real_keyring(env, sim, secret_service, tmp_path):  # noqa: F811
+def test_happy_path_stores_in_the_real_keyring_and_links(env, sim, secret_service, tmp_path):  # noqa: F811
     account = sim.account("ready")
-    child = spawn(env, "setup", "--profile", "pty-happy")
+    child = spawn({**env, "OKXLINK_LINK_URL": sim.link_url, "OKXLINK_LINK_TOKEN": sim.link_token},
+                  "setup", "--profile", "pty-happy")
     intro(child)
     paste(child, account)
     child.expect("Ready: this key can be used")
     child.expect("Saved profile pty-happy")
+    child.expect("Send key .* with its secret and passphrase to 127.0.0.1")
+    child.send("y")
+    child.expect("Spot ready")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -88,6 +92,8 @@ def test_happy_path_stores_in_the_real_keyring(env, sim, secret_service, tmp_pat
     assert account["secret_key"] not in transcript and account["passphrase"] not in transcript
     listed = okxlink("profiles", "--json", env=env).json()
     assert [p["name"] for p in listed["profiles"]] == ["pty-happy"]
+    status = okxlink("status", "--json", "--offline", env=env).json()["profiles"][0]
+    assert status["link"]["state"] == "linked" and status["spot"] == "ready"
     again = okxlink("verify", "--profile", "pty-happy", "--json", env=env)
     assert again.code == 0 and again.json()["profile"] == "pty-happy"
     # credentials in the environment win over the stored profile, and the output says so

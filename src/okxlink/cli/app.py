@@ -167,8 +167,9 @@ def build_app() -> typer.Typer:
 
         raise typer.Exit(run_status(json_out=json_out, offline=offline))
 
-    @app.command(help=_("Run the OKX simulator on 127.0.0.1 and print one JSON line with its URL and "
-                        "fake accounts; serve until Ctrl-C."))
+    @app.command(help=_("Run the OKX simulator and the reference linking service on 127.0.0.1 and "
+                        "print one JSON line with their URLs, the link token and the fake accounts; "
+                        "serve until Ctrl-C."))
     def sim(
         port: int = typer.Option(0, "--port", help=_("Port to listen on (0: any free port).")),
         latency_ms: int = typer.Option(0, "--latency-ms", help=_("Delay added to every answer.")),
@@ -180,12 +181,17 @@ def build_app() -> typer.Typer:
                                                   help=_("Answer every request with this HTTP status (503, 429, 500).")),
         malformed: bool = typer.Option(False, "--malformed", help=_("Answer every request with a broken body.")),
         hang: bool = typer.Option(False, "--hang", help=_("Never answer.")),
+        link_port: int = typer.Option(0, "--link-port", help=_("Port of the reference linking service (0: any free port).")),
+        link_db: Optional[str] = typer.Option(None, "--link-db", metavar="FILE",
+                                              help=_("SQLite file of the linking service (default: temporary).")),
+        no_link: bool = typer.Option(False, "--no-link", help=_("Do not run the reference linking service.")),
     ) -> None:
         from okxlink.cli.sim_cmd import run_sim
 
         raise typer.Exit(run_sim(port=port, latency_ms=latency_ms, accounts_file=accounts,
                                  clock_offset_s=clock_offset_s, fail_status=fail_status,
-                                 malformed=malformed, hang=hang))
+                                 malformed=malformed, hang=hang, link_port=link_port,
+                                 link_db=link_db, no_link=no_link))
 
     return app
 

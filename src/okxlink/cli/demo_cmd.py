@@ -25,7 +25,7 @@ def run_demo(*, yes: bool, lang: str) -> int:
         raise UsageError(_("The demo needs the simulator's server parts."),
                          _("Install them with: pip install 'okxlink[sim]'")) from None
     from okxlink.cli.setup_cmd import make_wizard
-    from okxlink.cli.status_view import show_profiles
+    from okxlink.cli.status_cmd import run_status
     from okxlink.storage import MemoryStore, ProfileRepo, ProfilesFile
 
     ui = UI()
@@ -37,11 +37,11 @@ def run_demo(*, yes: bool, lang: str) -> int:
         repo = ProfileRepo(MemoryStore(), ProfilesFile(Path(tmp) / "profiles.toml"))
         state = State(profile="demo", prefill=Credentials(
             api_key=ready["api_key"], secret_key=ready["secret_key"], passphrase=ready["passphrase"]))
-        ui.say(_("Simulator: {url}").format(url=sim.url))
-        wizard = make_wizard(ui, repo, state, yes=yes)
+        ui.say(_("Simulator: {url} · reference linking service: {link}").format(url=sim.url, link=sim.link_url))
+        wizard = make_wizard(ui, repo, state, yes=yes, service=sim.link_url, token=sim.link_token)
         wizard.run()
         ui.say("")
-        ui.say(_("The profile as okxlink now knows it:"))
-        show_profiles(ui, repo)
+        ui.say(_("okxlink status — the profile as okxlink and the platform now see it:"))
+        run_status(json_out=False, offline=False, repo=repo)
     ui.say(_("Demo finished. To set up your real key: okxlink setup"))
     return 0

@@ -29,6 +29,14 @@ class SimChild:
     def template(self) -> str:
         return str(self.line["okx_url_template"])
 
+    @property
+    def link_url(self) -> str:
+        return str(self.line["link_url"])
+
+    @property
+    def link_token(self) -> str:
+        return str(self.line["link_token"])
+
     def account(self, name: str) -> dict[str, Any]:
         return next(a for a in self.line["accounts"] if a["name"] == name)
 
