@@ -1,6 +1,6 @@
 """okxlink's benchmark: one run, one table, every figure a ratio or a count of round trips.
 
-    .venv/bin/python bench/run.py [--runs N] [--quick]
+    .venv/bin/python bench/run.py [--runs N] [--verify-runs N] [--all-runs N]
 
 Run it with the interpreter of the environment okxlink is installed in (the `okxlink` console
 script is taken from the same bin directory). ccxt and python-okx are needed for the comparison
@@ -10,13 +10,16 @@ Method (see bench/README.md):
 - start-up: each command as a subprocess, 2 warm-ups then N runs, interleaved, medians.
 - verify: the simulator as a real process (bench/sim_counted.py = `python -m okxlink.sim` plus a
   request log), once with --latency-ms 100 and once with 0, same accounts file. Round trips =
-  (median wall at 100 ms - median wall at 0 ms) / 100 ms. The log says how many requests each
+  (median wall at 100 ms - median wall at 0 ms) / 100 ms; for ccxt and python-okx the same
+  difference of the calls alone, timed inside their script (import and set-up shown apart). The
+  log says how many requests each
   command sent, in how many waves (requests arriving within 50 ms of a wave's first), and how many
   were refused with 429 / 50011.
 - verify --all: 50 profiles stored through okxlink.storage in a benchmark-only JSON-file keyring
   (bench/bench_keyring.py), each a different simulator account (so per-account limits allow
   them to go out together), timed like verify.
-- peak RSS: ru_maxrss of the one `okxlink verify --json` child (os.wait4).
+- peak RSS: ru_maxrss (wait4) of one `okxlink verify --json`, forked from a small helper
+  interpreter (a child's ru_maxrss starts at the RSS of the process it was forked from).
 Nothing outside a temporary directory is written; the simulators are stopped at the end.
 """
 
@@ -229,12 +232,23 @@ class Timed:
         return statistics.median(e[key] for e in self.extra[lat])
 
     def calls_rt(self) -> float:
-        """The requests alone, timed inside the script, in round trips at 100 ms. Not a difference
-        with the 0 ms run: ccxt's own rate limiter (okx: 100 ms between calls) sleeps there."""
-        return self.inner("calls_s", LATENCY_MS) / (LATENCY_MS / 1000)
+        """Round trips added to the requests alone (timed inside the script, so import time's noise
+        is left out)."""
+        return (self.inner("calls_s", LATENCY_MS) - self.inner("calls_s", 0)) / (LATENCY_MS / 1000)
+
+    def offsets(self) -> str:
+        """Arrival of each request after the first, last run at 100 ms, e.g. '0,220 ms'."""
+        log = self.logs[LATENCY_MS][-1]
+        t0 = min(e["t"] for e in log)
+        return ",".join(str(round((e["t"] - t0) * 1000)) for e in sorted(log, key=lambda e: e["t"])) + " ms"
 
     def refused(self) -> int:
         return sum(e["status"] == 429 for lat in self.logs for log in self.logs[lat] for e in log)
+
+    def refused_on(self) -> str:
+        names = sorted({e["path"].split("/api/v5/")[-1] for lat in self.logs for log in self.logs[lat]
+                        for e in log if e["status"] == 429})
+        return ", ".join(names) or "-"
 
     def shape(self) -> str:
         """Requests per wave of the last run at 100 ms, e.g. '4' or '100+51'."""
@@ -384,14 +398,16 @@ def main() -> int:
                            lambda sim, i, s=script, o=offset: ([PY, "-c", s], creds_env(env, single[o + i % 12], sim)),
                            must_succeed)
             imp, setup = c.inner("import_s", LATENCY_MS), c.inner("setup_s", LATENCY_MS)
+            calls0 = c.inner("calls_s", 0)
             rows.append((what, f"{v.med(LATENCY_MS)*1e3:.0f} ms, {v.rt():.2f} RT",
-                         f"{c.med(LATENCY_MS)*1e3:.0f} ms, {c.calls_rt():.2f} RT "
-                         f"(import {imp*1e3:.0f} + setup {setup*1e3:.0f} ms)",
+                         f"{c.med(LATENCY_MS)*1e3:.0f} ms, {c.calls_rt():.2f} RT (import {imp*1e3:.0f}, "
+                         f"setup {setup*1e3:.0f}, calls@0 {calls0*1e3:.0f} ms)",
                          f"{v.med(LATENCY_MS)/c.med(LATENCY_MS):.2f}x time, {v.rt()/c.calls_rt():.2f}x RT",
                          "", "info"))
             rss_other = peak_rss_mb([PY, "-c", script], creds_env(env, single[o_rss], sims[0]), tmp)
             o_rss += 1
-            notes.append(f"{label}: {sum(c.paths().values())} requests, per wave {c.shape()}; "
+            notes.append(f"{label}: {sum(c.paths().values())} requests, per wave {c.shape()}, "
+                         f"sent at {c.offsets()}; "
                          f"peak RSS {rss_other:.0f} MB")
 
         # verify --all over 50 profiles ---------------------------------------------------------
@@ -420,7 +436,7 @@ def main() -> int:
                      f"<= {TARGETS['all_rt']:g} RT, 0 x 50011", verdict(ok_all)))
         notes.append(f"verify --all: {sum(a.paths().values())} requests, per wave {a.shape()}: "
                      + ", ".join(f"{k} x{n}" for k, n in sorted(a.paths().items()))
-                     + f"; 429/50011 answers over {2*args.all_runs} runs: {a.refused()}")
+                     + f"; 429/50011 answers over {2*args.all_runs} runs: {a.refused()} (on {a.refused_on()})")
 
         # peak RSS ----------------------------------------------------------------------------
         rss = peak_rss_mb([str(okxlink), "verify", "--json"], creds_env(env, single[o_rss], sims[LATENCY_MS]), tmp)

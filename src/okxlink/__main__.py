@@ -1,3 +1,3 @@
-from okxlink.cli.app import main
+from okxlink.cli.entry import main
 
 main()

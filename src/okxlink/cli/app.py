@@ -197,11 +197,7 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    if args == ["--version"]:  # the fast path: no typer, no rich
-        print(f"okxlink {__version__}")
-        sys.exit(0)
-    lang, args = _take_lang(args)
+    lang, args = _take_lang(sys.argv[1:] if argv is None else argv)
     i18n.setup(lang)
     from okxlink.cli.run import run
 

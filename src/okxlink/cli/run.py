@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from okxlink.errors import Exit, OkxlinkError
@@ -20,13 +19,13 @@ def run(app: typer.Typer, args: list[str]) -> int:
     except OkxlinkError as exc:
         _say(exc.message, exc.fix)
         return int(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         return _interrupted()
-    except click.ClickException as exc:
-        exc.show()
-        return int(Exit.USAGE)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
+    except typer.TyperException as exc:  # bad flag, missing value: typer's own usage errors
+        exc.show()
+        return 0 if type(exc).__name__ == "NoArgsIsHelpError" else int(Exit.USAGE)
     except Exception as exc:  # a bug: say so without a traceback full of locals
         _say(_("Unexpected error ({kind}); this is a bug in okxlink, please report it.").format(
             kind=type(exc).__name__))

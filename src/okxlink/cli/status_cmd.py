@@ -62,11 +62,10 @@ def refresh(repo: ProfileRepo, names: list[str], ui: UI) -> dict[str, bool]:
     from okxlink.core.linking import LinkError
     from pydantic import SecretStr
 
-    loaded = [repo.load(name) for name in names]
+    loaded = repo.load_many(names)
     with ui.spinner(_("Asking OKX about {n} key(s)…").format(n=len(loaded))):
         reports = asyncio.run(_verify_many([(m.name, c, m.site, m.demo) for m, c in loaded]))
-    for report in reports:
-        repo.update_meta(report.profile or "", lambda meta, r=report: record(meta, r))
+    repo.update_many({r.profile or "": (lambda meta, r=r: record(meta, r)) for r in reports})
     reachable: dict[str, bool] = {}
     for meta, _creds in loaded:
         if not (meta.link and meta.link.state == "linked"):

@@ -11,6 +11,7 @@ from okxlink.cli import inputs
 from okxlink.cli.ui import UI
 from okxlink.core import sites
 from okxlink.core.credentials import Credentials
+from okxlink.core.okx import Clock
 from okxlink.core.verify import Report, verify
 from okxlink.errors import Exit, UsageError
 from okxlink.i18n import _
@@ -34,10 +35,14 @@ def verify_once(ui: UI, creds: Credentials, site: str, demo: bool, profile: str 
 
 
 async def _verify_many(jobs: list[tuple[str | None, Credentials, str, bool]]) -> list[Report]:
-    """One HTTP connection pool for every key; each key's requests go out together."""
-    async with httpx.AsyncClient() as http:
+    """Every key at once over one connection pool, wide enough that no request waits for a
+    connection; one clock per site, so the server time is asked once per site."""
+    clocks: dict[str, Clock] = {}
+    limits = httpx.Limits(max_connections=4 * len(jobs) + 4, max_keepalive_connections=20)
+    async with httpx.AsyncClient(limits=limits) as http:
         return list(await asyncio.gather(*(
-            verify(creds, site=site, demo=demo, http=http, profile=profile)
+            verify(creds, site=site, demo=demo, http=http, profile=profile,
+                   clock=clocks.setdefault(site, Clock()))
             for profile, creds, site, demo in jobs)))
 
 
@@ -76,13 +81,12 @@ def _verify_stored(ui: UI, profile: str, site: str | None, demo: bool | None, js
         raise UsageError(_("No credentials to verify: there is no profile {name}.").format(name=profile),
                          _("Run okxlink setup to store a key, set OKX_API_KEY, OKX_SECRET_KEY and "
                            "OKX_PASSPHRASE, or pipe them as JSON into okxlink verify --stdin."))
-    loaded = [repo.load(name) for name in names]
+    loaded = repo.load_many(names)
     jobs = [(meta.name, creds, site or meta.site, meta.demo if demo is None else demo)
             for meta, creds in loaded]
     with ui.spinner(_("Asking OKX about {n} key(s)…").format(n=len(jobs))):
         reports = asyncio.run(_verify_many(jobs))
-    for report in reports:
-        repo.update_meta(report.profile or "", lambda meta, r=report: record(meta, r))
+    repo.update_many({r.profile or "": (lambda meta, r=r: record(meta, r)) for r in reports})
     _show(ui, reports, json_out, many=all_profiles,
           keys={meta.name: meta.key for meta, _creds in loaded})
     return worst([exit_code(r.ready) for r in reports])

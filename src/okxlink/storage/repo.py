@@ -58,14 +58,24 @@ class ProfileRepo:
         return found[name]
 
     def load(self, name: str) -> tuple[ProfileMeta, Credentials]:
-        meta = self.meta(name)
+        return self.load_many([name])[0]
+
+    def load_many(self, names: list[str]) -> list[tuple[ProfileMeta, Credentials]]:
+        """Several profiles with one read of profiles.toml."""
+        found = self.profiles.read()
+        unknown = [name for name in names if name not in found]
+        if unknown:
+            raise self.unknown(unknown[0], found)
+        return [(found[name], self._secret(name)) for name in names]
+
+    def _secret(self, name: str) -> Credentials:
         creds = self.secrets.get(name)
         if creds is None:
             raise UsageError(
                 _("Profile {name} has no credentials in {store}.").format(name=name, store=self.secrets.describe()),
                 _("Store them again with okxlink setup --profile {name}, or forget the profile with "
                   "okxlink remove --profile {name}.").format(name=name))
-        return meta, creds
+        return creds
 
     def save(self, name: str, creds: Credentials, meta: ProfileMeta | None = None) -> ProfileMeta:
         """Store the secrets and the metadata; `key` is set from the credentials (masked) and
@@ -83,11 +93,16 @@ class ProfileRepo:
 
     def update_meta(self, name: str, change: Callable[[ProfileMeta], None]) -> ProfileMeta:
         """Change an existing profile's metadata (verify results, link state) without touching its secret."""
+        return self.update_many({name: change})[name]
+
+    def update_many(self, changes: dict[str, Callable[[ProfileMeta], None]]) -> dict[str, ProfileMeta]:
+        """Several profiles' metadata in one locked write (one fsync, not one per profile)."""
         with self.profiles.transaction() as profiles:
-            if name not in profiles:
-                raise self.unknown(name, profiles)
-            change(profiles[name])
-            return profiles[name]
+            for name, change in changes.items():
+                if name not in profiles:
+                    raise self.unknown(name, profiles)
+                change(profiles[name])
+            return {name: profiles[name] for name in changes}
 
     def remove(self, name: str) -> ProfileMeta | None:
         """Forget the profile; returns its metadata (None when only a stray secret was removed)."""
