@@ -15,7 +15,6 @@ from __future__ import annotations
 import gettext
 import importlib.util
 import io
-import os
 import string
 import sys
 from pathlib import Path

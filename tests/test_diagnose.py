@@ -71,6 +71,12 @@ def test_unknown_everywhere_is_a_credentials_problem():
     assert result["credentials"] == "fail" and result["site"] == "skip"
 
 
+def test_unknown_on_an_unprobed_server_is_never_ready():
+    checks = diagnose(refused("50119", probed_sites=False))
+    assert next(c for c in checks if c.id == "site").status == "fail"
+    assert readiness(checks) is False
+
+
 def test_known_on_another_site_is_a_site_problem():
     checks = diagnose(refused("50119", probed_sites=True, key_site="eea"))
     site = next(c for c in checks if c.id == "site")

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 
-import real_keyring
-from real_keyring import PASSWORD, isolated_env, owner_pid, start_secret_service
 from okxlink.errors import StorageError
 from okxlink.storage import KeyringStore
 from okxlink.storage.keyring_errors import REUNLOCK
+
+import real_keyring
+from real_keyring import PASSWORD, isolated_env, owner_pid, start_secret_service
 
 TESTS = Path(__file__).parent
 SECRET = "9F8E7D6C5B4A39281706F5E4D3C2B1A0"

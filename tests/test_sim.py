@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from okxlink.core.signing import sign, timestamp
-from okxlink.sim.accounts import (Account, Faults, default_accounts, dump_accounts,
-                                  load_accounts)
+from okxlink.sim.accounts import Account, Faults, default_accounts, dump_accounts, load_accounts
 from okxlink.sim.okx_app import SimState, create_app
 
 CONFIG = "/api/v5/account/config"
@@ -271,7 +270,7 @@ def test_global_malformed_and_hang():
         c = state.accounts[0].handed()
         reqs = [("GET", CONFIG, headers_for(c, "GET", CONFIG), b"")]
 
-        async def bounded():
+        async def bounded(state=state, reqs=reqs):
             return await asyncio.wait_for(_send(state, reqs, LOCAL), timeout=0.3)
 
         with pytest.raises(asyncio.TimeoutError):

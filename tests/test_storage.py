@@ -15,12 +15,22 @@ from pathlib import Path
 
 import pytest
 
-from real_keyring import secret_service, keyring_env  # noqa: F401  (fixtures)
 from okxlink.cli.profiles_cmd import run_profiles, run_remove
 from okxlink.core.credentials import Credentials
 from okxlink.errors import StorageError, UsageError
-from okxlink.storage import (KeyringStore, LinkState, MemoryStore, ProfileMeta, ProfileRepo, ProfilesFile,
-                             VerifyState, config_dir, toml_io)
+from okxlink.storage import (
+    KeyringStore,
+    LinkState,
+    MemoryStore,
+    ProfileMeta,
+    ProfileRepo,
+    ProfilesFile,
+    VerifyState,
+    config_dir,
+    toml_io,
+)
+
+from real_keyring import keyring_env, secret_service  # noqa: F401  (fixtures)
 
 API_KEY = "0f4b2a7c-1d3e-4f5a-8b9c-0123456789ab"
 SECRET = "7D3A9C1F0E2B4D6F8A0C2E4F6A8B0D1E"

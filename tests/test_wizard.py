@@ -76,28 +76,28 @@ def test_wrong_secret_fixed_on_retry_without_retyping_the_rest(sim_accounts):
 
 def test_wrong_site_is_offered_and_switched(sim_accounts):
     a = handed(sim_accounts, "other-site")
-    wizard, asker, saved = make_wizard(sim_accounts, intro() + [a["api_key"], a["secret_key"], a["passphrase"], True])
+    wizard, _asker, saved = make_wizard(sim_accounts, intro() + [a["api_key"], a["secret_key"], a["passphrase"], True])
     state = wizard.run()
     assert state.site == "eea" and saved[0].report.ready is True
 
 
 def test_platform_bound_key_kept_unverified(sim_accounts):
     a = handed(sim_accounts, "ip-not-whitelisted")
-    wizard, asker, saved = make_wizard(sim_accounts, intro() + [a["api_key"], a["secret_key"], a["passphrase"], True])
+    wizard, _asker, saved = make_wizard(sim_accounts, intro() + [a["api_key"], a["secret_key"], a["passphrase"], True])
     state = wizard.run()
     assert state.saved and saved[0].report.ready is None and saved[0].report.okx_code == "50110"
 
 
 def test_quit_saves_nothing(sim_accounts):
     a = handed(sim_accounts, "withdraw-on")
-    wizard, asker, saved = make_wizard(sim_accounts, intro() + [a["api_key"], a["secret_key"], a["passphrase"], "quit"])
+    wizard, _asker, saved = make_wizard(sim_accounts, intro() + [a["api_key"], a["secret_key"], a["passphrase"], "quit"])
     with pytest.raises(WizardQuit):
         wizard.run()
     assert saved == []
 
 
 def test_ctrl_c_half_way_saves_nothing(sim_accounts):
-    wizard, asker, saved = make_wizard(sim_accounts, intro()[:3] + [KeyboardInterrupt])
+    wizard, _asker, saved = make_wizard(sim_accounts, intro()[:3] + [KeyboardInterrupt])
     with pytest.raises(KeyboardInterrupt):
         wizard.run()
     assert saved == []
@@ -105,7 +105,7 @@ def test_ctrl_c_half_way_saves_nothing(sim_accounts):
 
 def test_swapped_fields_are_offered_back(sim_accounts):
     a = handed(sim_accounts, "ready")
-    wizard, asker, saved = make_wizard(sim_accounts, intro() + [a["secret_key"], a["api_key"], a["passphrase"], True])
+    wizard, _asker, saved = make_wizard(sim_accounts, intro() + [a["secret_key"], a["api_key"], a["passphrase"], True])
     state = wizard.run()
     assert state.api_key == a["api_key"] and saved[0].report.ready is True
 
@@ -116,7 +116,7 @@ def test_generated_passphrase_meets_rule_and_is_used(sim_accounts):
     answers = ["global", True, True, "live", False, "self", True, True,
                a["api_key"], a["secret_key"], True,   # use the generated passphrase
                "passphrase", a["passphrase"]]          # which OKX rejects here: re-type the real one
-    wizard, asker, saved = make_wizard(sim_accounts, answers)
+    wizard, _asker, saved = make_wizard(sim_accounts, answers)
     state = wizard.run()
     assert passphrase_meets_rule(state.generated.get_secret_value())
     assert saved[0].report.ready is True

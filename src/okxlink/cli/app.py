@@ -49,7 +49,7 @@ def build_app() -> typer.Typer:
     import typer
 
     app = typer.Typer(
-        name="okxlink", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+        name="okxlink", no_args_is_help=True, add_completion=True, rich_markup_mode=None,
         pretty_exceptions_enable=False,
         help=_("Set up, verify and link an OKX API key for copy trading, safely.\n\n"
                "Start with `okxlink demo` to see the whole flow against a built-in OKX simulator, "

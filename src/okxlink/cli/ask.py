@@ -85,7 +85,8 @@ class ScriptedAsker:
     def select(self, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:
         answer = self._next(message)
         answer = default if answer is None else answer
-        assert answer in [v for v, _ in choices], (answer, choices)
+        if answer not in [v for v, _ in choices]:
+            raise AssertionError(f"scripted answer {answer!r} is not one of {choices!r}")
         return str(answer)
 
     def confirm(self, message: str, default: bool = True) -> bool:

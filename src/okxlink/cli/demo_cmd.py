@@ -19,8 +19,9 @@ from okxlink.i18n import _
 
 def run_demo(*, yes: bool, lang: str) -> int:
     try:
-        from okxlink.sim import child
         import uvicorn  # noqa: F401  (fail here, with the fix, rather than in the child)
+
+        from okxlink.sim import child
     except ImportError:
         raise UsageError(_("The demo needs the simulator's server parts."),
                          _("Install them with: pip install 'okxlink[sim]'")) from None

@@ -24,7 +24,7 @@ def from_env(env: dict[str, str] | None = None) -> Credentials | None:
     values = [env.get(name, "").strip() for name in ENV_NAMES]
     if not any(values):
         return None
-    missing = [name for name, value in zip(ENV_NAMES, values) if not value]
+    missing = [name for name, value in zip(ENV_NAMES, values, strict=True) if not value]
     if missing:
         raise UsageError(_("{missing} is not set; set all three of OKX_API_KEY, OKX_SECRET_KEY and "
                            "OKX_PASSPHRASE, or none.").format(missing=", ".join(missing)))

@@ -8,6 +8,8 @@ import asyncio
 import os
 import sys
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,6 +22,7 @@ from okxlink.i18n import _
 from okxlink.storage import KeyringStore, LinkState, ProfileMeta, ProfileRepo
 
 PENDING = "pending_idempotency_key"
+T = TypeVar("T")
 
 
 def service_url(explicit: str | None, meta: ProfileMeta | None = None) -> str | None:
@@ -65,9 +68,10 @@ def link_profile(ui: UI, repo: ProfileRepo, profile: str, url: str, token: Secre
             link = _run(lambda c: c.create(creds, site=meta.site, demo=meta.demo, label=meta.label,
                                            idempotency_key=key), url, token)
         except LinkError as exc:
-            if exc.code != "already_linked" or not exc.existing_id:
+            existing_id = exc.existing_id  # not `exc` in the lambda: Python unbinds it after the block
+            if exc.code != "already_linked" or not existing_id:
                 raise
-            link = _run(lambda c: c.get(exc.existing_id or ""), url, token)
+            link = _run(lambda c: c.get(existing_id), url, token)
     remember(repo, profile, url, link)
     repo.secrets.set_token(url, token.get_secret_value())
     return link
@@ -88,11 +92,11 @@ def fetch_link(url: str, token: SecretStr, link_id: str) -> Link | None:
             if exc.code == "not_found":
                 return None
             raise
-    return _run(get, url, token)  # type: ignore[no-any-return]
+    return _run(get, url, token)
 
 
-def _run(call, url: str, token: SecretStr):  # type: ignore[no-untyped-def]
-    async def go():  # type: ignore[no-untyped-def]
+def _run(call: Callable[[LinkClient], Awaitable[T]], url: str, token: SecretStr) -> T:
+    async def go() -> T:
         async with httpx.AsyncClient() as http:
             return await call(LinkClient(http, url, token))
     return asyncio.run(go())

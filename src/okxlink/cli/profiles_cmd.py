@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from rich import box
 from rich.console import Console
@@ -20,7 +20,7 @@ from okxlink.errors import UsageError
 from okxlink.i18n import _
 from okxlink.storage import KeyringStore, ProfileMeta, ProfileRepo, ProfilesFile
 
-Confirm = Callable[[str], Optional[bool]]  # None: the user pressed Ctrl-C
+Confirm = Callable[[str], bool | None]  # None: the user pressed Ctrl-C
 
 
 def run_profiles(json_out: bool, *, profiles: ProfilesFile | None = None) -> int:
@@ -89,7 +89,8 @@ def run_remove(profile: str, yes: bool, *, repo: ProfileRepo | None = None, conf
     return 0
 
 
-def _ask(question: str) -> Optional[bool]:
+def _ask(question: str) -> bool | None:
     import questionary  # 170 ms: only when a person is really asked
 
-    return questionary.confirm(question, default=False).ask()
+    answer = questionary.confirm(question, default=False).ask()  # untyped: True, False or None
+    return None if answer is None else bool(answer)

@@ -24,12 +24,21 @@ def run(app: typer.Typer, args: list[str]) -> int:
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.TyperException as exc:  # bad flag, missing value: typer's own usage errors
-        exc.show()
+        _show(exc)
         return 0 if type(exc).__name__ == "NoArgsIsHelpError" else int(Exit.USAGE)
-    except Exception as exc:  # a bug: say so without a traceback full of locals
+    except Exception as exc:  # noqa: BLE001 - a bug: say so without a traceback full of locals
         _say(_("Unexpected error ({kind}); this is a bug in okxlink, please report it.").format(
             kind=type(exc).__name__))
         return int(Exit.BUG)
+
+
+def _show(exc: typer.TyperException) -> None:
+    """typer's usage errors print themselves (usage line, hint); its base class has no show()."""
+    show = getattr(exc, "show", None)
+    if callable(show):
+        show()
+    else:
+        print(f"Error: {exc.format_message()}", file=sys.stderr)
 
 
 def _interrupted() -> int:

@@ -48,7 +48,8 @@ def make_wizard(ui: UI, repo: ProfileRepo, state: State, *, yes: bool, service: 
         else QuestionaryAsker()
 
     def save(s: State) -> None:
-        assert s.report is not None
+        if s.report is None:  # the wizard saves only after a verification
+            raise AssertionError("save() called before the key was verified")
         if repo.exists(s.profile) and not yes and not asker.confirm(
                 _("Profile {name} exists. Replace it?").format(name=s.profile), default=False):
             s.profile = validate_name(asker.text(_("Name for this profile:"), default=s.profile + "-2"))

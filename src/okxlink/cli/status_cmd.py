@@ -6,6 +6,7 @@ what the last run remembered, with its age, and makes no network call."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from datetime import datetime, timezone
 from typing import Any
@@ -56,16 +57,17 @@ def row_json(meta: ProfileMeta, reachable: dict[str, bool]) -> dict[str, Any]:
 
 def refresh(repo: ProfileRepo, names: list[str], ui: UI) -> dict[str, bool]:
     """Verify every profile again and ask each linked one's service; returns profile → reachable."""
+    from pydantic import SecretStr
+
     from okxlink.cli.link_cmd import fetch_link, remember
     from okxlink.cli.records import record
     from okxlink.cli.verify_cmd import _verify_many
     from okxlink.core.linking import LinkError
-    from pydantic import SecretStr
 
     loaded = repo.load_many(names)
     with ui.spinner(_("Asking OKX about {n} key(s)…").format(n=len(loaded))):
         reports = asyncio.run(_verify_many([(m.name, c, m.site, m.demo) for m, c in loaded]))
-    repo.update_many({r.profile or "": (lambda meta, r=r: record(meta, r)) for r in reports})
+    repo.update_many({r.profile or "": functools.partial(record, report=r) for r in reports})
     reachable: dict[str, bool] = {}
     for meta, _creds in loaded:
         if not (meta.link and meta.link.state == "linked"):
@@ -118,7 +120,7 @@ def table(metas: list[ProfileMeta], rows: list[dict[str, Any]], where: str) -> T
     for title in (_("Profile"), _("Key"), _("Secret in"), _("Site"), _("Verified"), _("Trade"),
                   _("Withdraw off"), _("IP bound"), _("Account mode"), _("Spot"), _("Link")):
         t.add_column(title)
-    for meta, row in zip(metas, rows):
+    for meta, row in zip(metas, rows, strict=True):
         st = meta.verify.statuses
         name = mode_name(str(meta.verify.extra.get("acct_lv", "")))
         mode = _("unified account · {mode}").format(mode=name) if name else "-"

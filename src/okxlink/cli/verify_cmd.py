@@ -4,6 +4,8 @@ verify with a spinner, render the report, and remember the result in the profile
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Sequence
 
 import httpx
 
@@ -34,7 +36,7 @@ def verify_once(ui: UI, creds: Credentials, site: str, demo: bool, profile: str 
         return asyncio.run(_verify_many([(profile, creds, site, demo)]))[0]
 
 
-async def _verify_many(jobs: list[tuple[str | None, Credentials, str, bool]]) -> list[Report]:
+async def _verify_many(jobs: Sequence[tuple[str | None, Credentials, str, bool]]) -> list[Report]:
     """Every key at once over one connection pool, wide enough that no request waits for a
     connection; one clock per site, so the server time is asked once per site."""
     clocks: dict[str, Clock] = {}
@@ -86,7 +88,7 @@ def _verify_stored(ui: UI, profile: str, site: str | None, demo: bool | None, js
             for meta, creds in loaded]
     with ui.spinner(_("Asking OKX about {n} key(s)…").format(n=len(jobs))):
         reports = asyncio.run(_verify_many(jobs))
-    repo.update_many({r.profile or "": (lambda meta, r=r: record(meta, r)) for r in reports})
+    repo.update_many({r.profile or "": functools.partial(record, report=r) for r in reports})
     _show(ui, reports, json_out, many=all_profiles,
           keys={meta.name: meta.key for meta, _creds in loaded})
     return worst([exit_code(r.ready) for r in reports])

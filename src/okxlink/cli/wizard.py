@@ -12,8 +12,14 @@ from pydantic import SecretStr
 from okxlink.cli.ask import Asker
 from okxlink.cli.ui import UI
 from okxlink.core import sites
-from okxlink.core.credentials import (Credentials, clean, clean_passphrase, generate_passphrase,
-                                      looks_swapped, passphrase_meets_rule)
+from okxlink.core.credentials import (
+    Credentials,
+    clean,
+    clean_passphrase,
+    generate_passphrase,
+    looks_swapped,
+    passphrase_meets_rule,
+)
 from okxlink.core.verify import Report
 from okxlink.errors import Exit, OkxlinkError
 from okxlink.i18n import N_, _
@@ -48,7 +54,7 @@ class Wizard:
     ui: UI
     verify: Callable[[Credentials, str, bool], Report]
     save: Callable[[State], None]
-    open_url: Callable[[str], None] = lambda url: None
+    open_url: Callable[[str], object] = lambda url: None  # webbrowser.open fits: its answer is not used
     unattended: bool = False
     link: Callable[[State], None] | None = None
     state: State = field(default_factory=State)

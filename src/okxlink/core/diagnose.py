@@ -6,9 +6,10 @@ Messages and fixes are translated; ids and statuses are the stable contract.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable, Literal
+from typing import Literal
 
 from okxlink.core.models import AccountConfig, FundingBalance, TradingBalance, amount
 from okxlink.core.sites import label as site_label
@@ -93,8 +94,8 @@ def site(f: Facts) -> Check:
                          site=site_label(f.site), other=site_label(f.key_site), web=web),
                      _("Use --site {other}: a key works only on the site where it was made.").format(
                          other=f.key_site))
-    if f.code == "50119":
-        return Check("site", "skip" if f.probed_sites else "warn",
+    if f.code == "50119":  # not probed: unknown here is still a failure, never "ready"
+        return Check("site", "skip" if f.probed_sites else "fail",
                      _("No OKX site knows this key.") if f.probed_sites else
                      _("The OKX {site} does not know this key; other sites were not asked.").format(
                          site=site_label(f.site)),

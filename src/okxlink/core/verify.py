@@ -63,7 +63,7 @@ async def find_site(http: httpx.AsyncClient, creds: Credentials, demo: bool, clo
                     base: str | None, candidates: tuple[str, ...] = sites.SITES) -> str | None:
     """The site whose OKX knows this key (any answer but 50119 / no answer), asked all at once."""
     answers = await asyncio.gather(*(_config_on(http, creds, s, demo, clock, base) for s in candidates))
-    for name, answer in zip(candidates, answers):
+    for name, answer in zip(candidates, answers, strict=True):
         if not isinstance(answer, errors.OkxError) or (
                 answer.code not in ("50119", "50111") and not isinstance(answer, NO_ANSWER)):
             return name

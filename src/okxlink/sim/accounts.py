@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import sys
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -190,7 +191,10 @@ def default_accounts() -> list[Account]:
     """One account per situation okxlink must explain; fresh fake credentials on every call.
     The first entry is the ready live key (callers rely on that)."""
     ok = _expect(None, None, True, 0)
-    bad = lambda check: _expect(check, "fail", False, 3)  # noqa: E731
+
+    def bad(check: str) -> dict[str, Any]:
+        return _expect(check, "fail", False, 3)
+
     demo_only = {"demo": True, "ip": []}  # demo keys never expire, so no IP binding needed
     rows: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
         ("ready", {}, {}, ok),
@@ -239,11 +243,12 @@ def load_accounts(path: str | Path) -> list[Account]:
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".toml":
-        try:
+        if sys.version_info >= (3, 11):
             import tomllib
-        except ImportError:  # Python 3.10: no TOML reader in the standard library
-            raise ValueError("TOML accounts files need Python 3.11 or later; use JSON") from None
-        doc = tomllib.loads(text)
+
+            doc = tomllib.loads(text)
+        else:  # Python 3.10: no TOML reader in the standard library
+            raise ValueError("TOML accounts files need Python 3.11 or later; use JSON")
     else:
         doc = json.loads(text)
     entries = doc.get("accounts") if isinstance(doc, dict) else None

@@ -7,9 +7,10 @@ import json
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 
 class SimDidNotStart(RuntimeError):
@@ -51,10 +52,12 @@ class SimChild:
 
 
 def spawn(*args: str, env: dict[str, str] | None = None) -> SimChild:
-    proc = subprocess.Popen([sys.executable, "-m", "okxlink.sim", "--port", "0", *args],
+    # Safe for bandit: a fixed program (this interpreter, okxlink.sim), no shell; args are simulator flags
+    proc = subprocess.Popen([sys.executable, "-m", "okxlink.sim", "--port", "0", *args],  # nosec B603
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env)
-    assert proc.stdout is not None and proc.stderr is not None
+    if proc.stdout is None or proc.stderr is None:  # both are PIPE just above
+        raise AssertionError("the simulator's pipes are missing")
     line = proc.stdout.readline()
     if not line:
         proc.wait(timeout=10)

@@ -177,7 +177,7 @@ def _already(link_id: str) -> _Fail:
     return _Fail(409, "already_linked", "This API key is already linked.", id=link_id)
 
 
-async def _spot(state: LinkState, creds: Credentials, site: str, demo: bool) -> tuple[str, dict]:
+async def _spot(state: LinkState, creds: Credentials, site: str, demo: bool) -> tuple[str, dict[str, Any]]:
     """(verified_at, spot) from okxlink's own verification, made from the service's addresses."""
     for source_ip in state.source_ips or (None,):
         async with state.client(source_ip) as http:

@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS idempotency (
   PRIMARY KEY (token_hash, idem_key));
 """
 _CANARY = b"okxlink link store"
-_COLUMNS = "id, exchange, site, demo, label, api_key_masked, created, verified_at, spot"
+# Queries are literal text only; every value is bound as a ? parameter.
+_SELECT = "SELECT id, exchange, site, demo, label, api_key_masked, created, verified_at, spot FROM links"
 
 
 def render(link: dict[str, Any]) -> str:
@@ -110,13 +111,13 @@ class LinkStore:
     # ---- reads ----------------------------------------------------------------------------
     def get(self, token_h: str, link_id: str) -> dict[str, Any] | None:
         with self._lock:
-            row = self._db.execute(f"SELECT {_COLUMNS} FROM links WHERE token_hash = ? AND id = ?",
+            row = self._db.execute(_SELECT + " WHERE token_hash = ? AND id = ?",
                                    (token_h, link_id)).fetchone()
         return _link(row) if row else None
 
     def links(self, token_h: str) -> list[dict[str, Any]]:
         with self._lock:
-            rows = self._db.execute(f"SELECT {_COLUMNS} FROM links WHERE token_hash = ? "
+            rows = self._db.execute(_SELECT + " WHERE token_hash = ? "
                                     "ORDER BY created, rowid", (token_h,)).fetchall()
         return [_link(r) for r in rows]
 
@@ -125,7 +126,7 @@ class LinkStore:
         with self._lock:
             row = self._db.execute("SELECT body_hash, status, response FROM idempotency "
                                    "WHERE token_hash = ? AND idem_key = ?", (token_h, idem_key)).fetchone()
-        return tuple(row) if row else None  # type: ignore[return-value]
+        return tuple(row) if row else None
 
     def linked(self, token_h: str, api_key: str) -> str | None:
         """The id of the link holding this api_key, if any."""

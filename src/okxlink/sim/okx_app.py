@@ -38,7 +38,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from okxlink.core.signing import sign
-from okxlink.sim.accounts import SITES, Account
+from okxlink.core.sites import SITES
+from okxlink.sim.accounts import Account
 
 CLOCK_WINDOW_MS = 30_000  # REST window is undocumented; OKX documents 30 s for WebSocket login
 MALFORMED_BODY = b'{"code":"0","data":[{'

@@ -22,9 +22,10 @@ import socket
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from okxlink.sim.accounts import Account, default_accounts, load_accounts
 
@@ -85,7 +86,7 @@ async def _serve(sock: socket.socket, state: Any, url: str, link: _Link | None =
 
         servers.append(_server(create_link_app(link.state)))
         sockets.append(link.sock)
-    tasks = [asyncio.create_task(srv.serve(sockets=[s])) for srv, s in zip(servers, sockets)]
+    tasks = [asyncio.create_task(srv.serve(sockets=[s])) for srv, s in zip(servers, sockets, strict=True)]
     while not all(srv.started for srv in servers):
         if failed := next((t for t in tasks if t.done()), None):  # surface uvicorn's error
             for srv in servers:
@@ -94,8 +95,8 @@ async def _serve(sock: socket.socket, state: Any, url: str, link: _Link | None =
             await failed
             raise RuntimeError("the simulator did not start")
         await asyncio.sleep(0.01)
-    sys.stdout.write(ready_line(url, state.accounts, link and link.url,
-                                link and link.state.token) + "\n")
+    sys.stdout.write(ready_line(url, state.accounts, link.url if link else None,
+                                link.state.token if link else None) + "\n")
     sys.stdout.flush()
     while not all(t.done() for t in tasks):
         # Each uvicorn server installs its own signal handlers and the last one installed gets
@@ -177,7 +178,7 @@ def run(port: int = 0, host: str = "127.0.0.1", latency_ms: float = 0,
 
     accounts = load_accounts(accounts_file) if accounts_file else default_accounts()
     state = SimState(accounts=accounts, latency_ms=latency_ms,
-                     clock_offset_ms=int(round(clock_offset_s * 1000)),
+                     clock_offset_ms=round(clock_offset_s * 1000),
                      fail_status=fail_status, malformed=malformed, hang=hang)
     sock = _bind(host, port)
     url = _url(sock)

@@ -25,6 +25,7 @@ REFUSED = {
     "keyring.backends.fail.Keyring": "fail",
     "keyring.backends.null.Keyring": "null",
     "keyrings.alt.file.PlaintextKeyring": "plaintext",
+    "keyrings.cryptfile.file.PlaintextKeyring": "plaintext",
 }
 
 
@@ -54,8 +55,8 @@ def refused(kind: str, name: str) -> StorageError:
         _("Refusing the keyring backend {name} chosen by {source}: it {what}.").format(
             name=name, source=source, what=what),
         _("Choose a real keyring: unset PYTHON_KEYRING_BACKEND or set it to an encrypted backend such as "
-          "keyrings.cryptfile.cryptfile.CryptFileKeyring, and check the file shown by keyring --config-path "
-          "(see {docs}).").format(docs=DOCS))
+          "keyrings.cryptfile.cryptfile.CryptFileKeyring, and check the configuration file shown by "
+          "python -m keyring diagnose (see {docs}).").format(docs=DOCS))
 
 
 def unloadable(name: str, exc: BaseException) -> StorageError:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from okxlink.i18n import _
 from okxlink.storage import keyring_errors as errors
 from okxlink.storage.secrets import SERVICE, TOKEN_SERVICE, decode, encode
 
 if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
     from okxlink.core.credentials import Credentials
 
 T = TypeVar("T")
@@ -37,10 +40,10 @@ class KeyringStore:
     """The OS keyring. `backend` is for tests that must not depend on python-keyring's process-wide
     choice; without it the backend is resolved on first use, inside the timeout like every call."""
 
-    def __init__(self, timeout: float = 5.0, backend: Any = None) -> None:
+    def __init__(self, timeout: float = 5.0, backend: KeyringBackend | None = None) -> None:
         self.timeout = timeout
         self._backend = backend
-        self._usable: Any = None  # the backend once checked
+        self._usable: KeyringBackend | None = None  # the backend once checked
         self._provider: str | None = None
 
     def preflight(self) -> str:
@@ -58,7 +61,7 @@ class KeyringStore:
         self._call(lambda b: b.set_password(SERVICE, profile, payload), profile, scrub)
 
     def delete(self, profile: str) -> bool:
-        def delete(b: Any) -> bool:
+        def delete(b: KeyringBackend) -> bool:
             from keyring.errors import PasswordDeleteError
 
             if b.get_password(SERVICE, profile) is None:
@@ -82,24 +85,25 @@ class KeyringStore:
         if self._backend is None:
             self._call(lambda b: None, None)
         cls = type(self._backend)
-        name = NAMES.get(f"{cls.__module__}.{cls.__qualname__}") or getattr(self._backend, "name", cls.__name__)
+        name = NAMES.get(f"{cls.__module__}.{cls.__qualname__}") or str(getattr(self._backend, "name", cls.__name__))
         return f"{name} ({self._provider})" if self._provider else name
 
     def __repr__(self) -> str:
         state = type(self._backend).__name__ if self._backend is not None else "unresolved"
         return f"KeyringStore(backend={state}, timeout={self.timeout:g})"
 
-    def _call(self, op: Callable[[Any], T], profile: str | None, scrub: tuple[str, ...] = ()) -> T:
+    def _call(self, op: Callable[[KeyringBackend], T], profile: str | None, scrub: tuple[str, ...] = ()) -> T:
         """Run `op(backend)` in a daemon thread and wait at most `timeout`. A keyring that waits for an
         unlock prompt nobody can see would otherwise hang the command forever; a daemon thread left
         behind cannot keep the process alive."""
-        box: dict[str, Any] = {}
+        value: list[T] = []
+        error: list[BaseException] = []
 
         def work() -> None:
             try:
-                box["value"] = op(self._resolve())
-            except BaseException as exc:  # handed to the caller's thread
-                box["error"] = exc
+                value.append(op(self._resolve()))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, which raises it
+                error.append(exc)
 
         worker = threading.Thread(target=work, name="okxlink-keyring", daemon=True)
         worker.start()
@@ -107,15 +111,15 @@ class KeyringStore:
         where = self._where()
         if worker.is_alive():
             raise errors.timed_out(where, self.timeout)
-        if "error" in box:
-            raise errors.translate(box["error"], where, profile, scrub) from None
-        return box["value"]
+        if error:
+            raise errors.translate(error[0], where, profile, scrub) from None
+        return value[0]
 
     def _where(self) -> str:
         """The backend's name for a message; never a new keyring call (it could hang too)."""
         return self.describe() if self._backend is not None else _("not yet identified")
 
-    def _resolve(self) -> Any:
+    def _resolve(self) -> KeyringBackend:
         """python-keyring's choice (or the injected backend), checked once: refused backends raise."""
         if self._usable is not None:
             return self._usable
@@ -125,7 +129,7 @@ class KeyringStore:
 
             try:
                 backend = keyring.get_keyring()
-            except Exception as exc:  # only a named backend (env or keyringrc.cfg) fails to load here
+            except Exception as exc:  # noqa: BLE001 - only a named backend (env or keyringrc.cfg) fails here
                 raise errors.unloadable(os.environ.get("PYTHON_KEYRING_BACKEND") or "keyringrc.cfg", exc) from None
         from keyring.backends.chainer import ChainerBackend
 
@@ -160,7 +164,7 @@ def _secret_service_provider() -> str | None:
             reply = conn.send_and_get_reply(
                 new_method_call(bus, "GetConnectionUnixProcessID", "s", ("org.freedesktop.secrets",)), timeout=1)
         comm = Path(f"/proc/{reply.body[0]}/comm").read_text().strip()
-    except Exception:
+    except Exception:  # noqa: BLE001 - best effort: any failure only leaves the name out
         return None
     for prefix, name in (("gnome-keyring", "gnome-keyring"), ("kwalletd", "KWallet"), ("keepassxc", "KeePassXC")):
         if comm.lower().startswith(prefix):

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from okxlink.core.credentials import Credentials
 
 SERVICE = "okxlink"
-TOKEN_SERVICE = "okxlink-link"  # linking services' bearer tokens, user = the service URL
+# Not a password (bandit): the keyring service name for linking services' tokens, user = the service URL
+TOKEN_SERVICE = "okxlink-link"  # nosec B105
 FIELDS = ("api_key", "secret_key", "passphrase")
 
 
