@@ -30,7 +30,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from okxlink.sim.child import SimChild, SimDidNotStart, spawn
 
 BENCH = Path(__file__).resolve().parent
 PY = sys.executable
@@ -144,48 +145,25 @@ def base_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-@dataclass
-class Sim:
-    proc: subprocess.Popen[str]
-    line: dict[str, Any]
-    latency_ms: int
-
-    @property
-    def url(self) -> str:
-        return str(self.line["okx_url"])
-
-    @property
-    def template(self) -> str:
-        return str(self.line["okx_url_template"])
+class Sim(SimChild):
+    latency_ms: int = 0
 
     def log(self) -> list[dict[str, Any]]:
         """The requests since the last call (and forget them)."""
         with urllib.request.urlopen(self.url + "/__bench/log", timeout=10) as answer:
             return json.loads(answer.read())
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
-
-def start_sim(env: dict[str, str], latency_ms: int, accounts: Path, errlog: Path) -> Sim:
-    env = {**env, "PYTHONPATH": str(BENCH)}
-    with open(errlog, "w") as err:
-        proc = subprocess.Popen([PY, str(BENCH / "sim_counted.py"), "--port", "0", "--no-link",
-                                 "--latency-ms", str(latency_ms), "--accounts", str(accounts)],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
-                                text=True, env=env)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.wait(10)
-        sys.exit(f"bench: the simulator did not start: {errlog.read_text()[-800:]}")
-    return Sim(proc, json.loads(line), latency_ms)
+def start_sim(env: dict[str, str], latency_ms: int, accounts: Path) -> Sim:
+    """The simulator with a request log (bench/sim_counted.py), as a child process."""
+    try:
+        child = spawn("--no-link", "--latency-ms", str(latency_ms), "--accounts", str(accounts),
+                      env={**env, "PYTHONPATH": str(BENCH)}, program=[PY, str(BENCH / "sim_counted.py")])
+    except SimDidNotStart as exc:
+        sys.exit(f"bench: the simulator did not start: {exc}")
+    sim = Sim(child.proc, child.line)
+    sim.latency_ms = latency_ms
+    return sim
 
 
 # -- figures -------------------------------------------------------------------------------------
@@ -333,7 +311,7 @@ def table(rows: list[tuple[str, ...]]) -> str:
     line = "+".join("-" * (w + 2) for w in widths)
     out = []
     for n, r in enumerate(rows):
-        out.append("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |")
+        out.append("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
         if n == 0:
             out.append("|" + line + "|")
     return "\n".join(out)
@@ -374,7 +352,7 @@ def main() -> int:
         accounts = tmp / "accounts.json"
         accounts.write_text(json.dumps({"accounts": single + profiles}))
         for lat in (0, LATENCY_MS):
-            sims[lat] = start_sim(env, lat, accounts, tmp / f"sim{lat}.err")
+            sims[lat] = start_sim(env, lat, accounts)
 
         def verify_cmd(sim: Sim, i: int) -> tuple[list[str], dict[str, str]]:
             return [str(okxlink), "verify", "--json"], creds_env(env, single[i % 12], sim)

@@ -16,7 +16,7 @@ FAILING = ["wrong-secret", "wrong-passphrase", "unknown-key", "other-site", "dem
 
 
 @pytest.fixture()
-def env(secret_service, sim, tmp_path):
+def env(secret_service, sim, tmp_path):  # noqa: F811
     keep = ("NO_COLOR", "OKXLINK_CONFIG_DIR", "LANG", "PYTHONUNBUFFERED", "COLUMNS")
     return secret_service.env(**{k: v for k, v in clean_env(tmp_path).items() if k in keep},
                               OKXLINK_BASE_URL=sim.template, OKXLINK_LINK_URL=sim.line["link_url"],
@@ -91,7 +91,7 @@ def test_platform_bound_key_verified_only_by_the_service(env, sim):
     assert rows["bound"]["spot"] == "ready"  # as the platform shows it
 
 
-def test_status_shows_attention_for_every_failing_check(env, sim, secret_service, keyring_env):
+def test_status_shows_attention_for_every_failing_check(env, sim, secret_service, keyring_env):  # noqa: F811
     # Keys that broke after they were stored (deleted on OKX, permissions changed…): store them
     # directly, as an earlier successful setup would have.
     from pathlib import Path

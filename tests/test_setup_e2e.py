@@ -17,7 +17,7 @@ DOWN, ENTER = "\x1b[B", "\r"
 
 
 @pytest.fixture()
-def env(secret_service, sim, tmp_path):
+def env(secret_service, sim, tmp_path):  # noqa: F811
     return secret_service.env(**{k: v for k, v in clean_env(tmp_path).items()
                                  if k in ("NO_COLOR", "OKXLINK_CONFIG_DIR", "LANG", "PYTHONUNBUFFERED")},
                               OKXLINK_BASE_URL=sim.template, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
@@ -64,12 +64,12 @@ def paste(child, account, secret=None, lang="en"):
     child.sendline(account["passphrase"])
 
 
-def stored(secret_service, profile="default"):
+def stored(secret_service, profile="default"):  # noqa: F811
     raw = secret_service.lookup(profile)
     return json.loads(raw) if raw else None
 
 
-def test_happy_path_stores_in_the_real_keyring_and_links(env, sim, secret_service, tmp_path):
+def test_happy_path_stores_in_the_real_keyring_and_links(env, sim, secret_service, tmp_path):  # noqa: F811
     account = sim.account("ready")
     child = spawn({**env, "OKXLINK_LINK_URL": sim.link_url, "OKXLINK_LINK_TOKEN": sim.link_token},
                   "setup", "--profile", "pty-happy")
@@ -104,7 +104,7 @@ def test_happy_path_stores_in_the_real_keyring_and_links(env, sim, secret_servic
     assert env_wins.code == 3 and "win over the stored profile pty-happy" in env_wins.err
 
 
-def test_the_wizard_in_chinese(env, sim, secret_service):
+def test_the_wizard_in_chinese(env, sim, secret_service):  # noqa: F811
     account = sim.account("ready")
     child = spawn(env, "--lang", "zh", "setup", "--profile", "pty-zh")
     intro(child, "zh")
@@ -116,7 +116,7 @@ def test_the_wizard_in_chinese(env, sim, secret_service):
     assert stored(secret_service, "pty-zh")["api_key"] == account["api_key"]
 
 
-def test_wrong_secret_fixed_on_the_retry(env, sim, secret_service):
+def test_wrong_secret_fixed_on_the_retry(env, sim, secret_service):  # noqa: F811
     account = sim.account("ready")
     child = spawn(env, "setup", "--profile", "pty-retry")
     intro(child)
@@ -133,7 +133,7 @@ def test_wrong_secret_fixed_on_the_retry(env, sim, secret_service):
     assert stored(secret_service, "pty-retry")["secret_key"] == account["secret_key"]
 
 
-def test_platform_bound_key_kept_unverified(env, sim, secret_service):
+def test_platform_bound_key_kept_unverified(env, sim, secret_service):  # noqa: F811
     account = sim.account("ip-not-whitelisted")
     child = spawn(env, "setup", "--profile", "pty-bound")
     intro(child)
@@ -148,7 +148,7 @@ def test_platform_bound_key_kept_unverified(env, sim, secret_service):
     assert stored(secret_service, "pty-bound")["api_key"] == account["api_key"]
 
 
-def test_ctrl_c_half_way_writes_nothing(env, sim, secret_service, tmp_path):
+def test_ctrl_c_half_way_writes_nothing(env, sim, secret_service, tmp_path):  # noqa: F811
     account = sim.account("ready")
     child = spawn(env, "setup", "--profile", "pty-interrupted")
     intro(child)
@@ -164,7 +164,7 @@ def test_ctrl_c_half_way_writes_nothing(env, sim, secret_service, tmp_path):
     assert not (tmp_path / "config" / "profiles.toml").exists()
 
 
-def test_non_interactive_reads_env_and_stores(env, sim, secret_service):
+def test_non_interactive_reads_env_and_stores(env, sim, secret_service):  # noqa: F811
     account = sim.account("ready")
     result = okxlink("setup", "--profile", "ni", "--json", env={
         **env, "OKX_API_KEY": account["api_key"], "OKX_SECRET_KEY": account["secret_key"],
@@ -174,7 +174,7 @@ def test_non_interactive_reads_env_and_stores(env, sim, secret_service):
     assert stored(secret_service, "ni")["passphrase"] == account["passphrase"]
 
 
-def test_non_interactive_refuses_a_broken_key(env, sim, secret_service):
+def test_non_interactive_refuses_a_broken_key(env, sim, secret_service):  # noqa: F811
     account = sim.account("no-trade")
     payload = json.dumps({k: account[k] for k in ("api_key", "secret_key", "passphrase")})
     result = okxlink("setup", "--profile", "ni-broken", "--stdin", "--json", env=env, stdin=payload)

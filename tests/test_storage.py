@@ -98,7 +98,7 @@ class TestSecretStoreContract:
         assert SECRET[:-2] not in text and "horse" not in text
 
 
-def test_keyring_entry_is_readable_by_secret_tool(keyring_env):
+def test_keyring_entry_is_readable_by_secret_tool(keyring_env):  # noqa: F811
     name = unique("st")
     KeyringStore(backend=keyring_env.backend()).set(name, creds(7))
     stored = keyring_env.lookup(name)
@@ -107,7 +107,7 @@ def test_keyring_entry_is_readable_by_secret_tool(keyring_env):
                                   "passphrase": PASSPHRASE}
 
 
-def test_entry_written_by_secret_tool_in_other_format_is_a_storage_error(keyring_env):
+def test_entry_written_by_secret_tool_in_other_format_is_a_storage_error(keyring_env):  # noqa: F811
     name = unique("odd")
     keyring_env.store(name, "not json at all: hunter2")
     with pytest.raises(StorageError) as err:
@@ -115,7 +115,7 @@ def test_entry_written_by_secret_tool_in_other_format_is_a_storage_error(keyring
     assert "not in okxlink's format" in err.value.message and "hunter2" not in str(err.value)
 
 
-def test_default_backend_in_a_real_process_is_gnome_keyring(secret_service, tmp_path):
+def test_default_backend_in_a_real_process_is_gnome_keyring(secret_service, tmp_path):  # noqa: F811
     """Without an injected backend: python-keyring's own choice, as `okxlink` makes it."""
     code = ("from okxlink.storage import KeyringStore; s = KeyringStore(); print(s.preflight()); "
             "print(s.get('okxlink-absent'))")
@@ -296,7 +296,7 @@ def test_repo_update_meta(repo):
     assert repo.meta("a").verify.ready is True and repo.secrets.get("a") == creds()
 
 
-def test_no_secret_in_any_file_under_config_dir(keyring_env, tmp_path):
+def test_no_secret_in_any_file_under_config_dir(keyring_env, tmp_path):  # noqa: F811
     repo = ProfileRepo(KeyringStore(backend=keyring_env.backend()), ProfilesFile(tmp_path / "cfg" / "profiles.toml"))
     names = [unique("leak") for _ in range(3)]
     for i, name in enumerate(names):

@@ -51,9 +51,12 @@ class SimChild:
             return self.proc.wait()
 
 
-def spawn(*args: str, env: dict[str, str] | None = None) -> SimChild:
+def spawn(*args: str, env: dict[str, str] | None = None,
+          program: list[str] | None = None) -> SimChild:
+    """`program`: what runs instead of `python -m okxlink.sim` (the benchmark's counting wrapper)."""
+    command = program or [sys.executable, "-m", "okxlink.sim"]
     # Safe for bandit: a fixed program (this interpreter, okxlink.sim), no shell; args are simulator flags
-    proc = subprocess.Popen([sys.executable, "-m", "okxlink.sim", "--port", "0", *args],  # nosec B603
+    proc = subprocess.Popen([*command, "--port", "0", *args],  # nosec B603
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env)
     if proc.stdout is None or proc.stderr is None:  # both are PIPE just above
