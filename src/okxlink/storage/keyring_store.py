@@ -107,13 +107,20 @@ class KeyringStore:
 
         worker = threading.Thread(target=work, name="okxlink-keyring", daemon=True)
         worker.start()
-        worker.join(self.timeout)
+        worker.join(None if self._asks_the_user() else self.timeout)
         where = self._where()
         if worker.is_alive():
             raise errors.timed_out(where, self.timeout)
         if error:
             raise errors.translate(error[0], where, profile, scrub) from None
         return value[0]
+
+    def _asks_the_user(self) -> bool:
+        """keyrings.cryptfile asks for its password on the terminal: a person typing it is not a
+        hang, so no timeout then. Without a terminal it cannot ask, and the timeout stands."""
+        chosen = type(self._backend).__module__ if self._backend is not None else \
+            os.environ.get("PYTHON_KEYRING_BACKEND", "")
+        return "cryptfile" in chosen and sys.stdin is not None and sys.stdin.isatty()
 
     def _where(self) -> str:
         """The backend's name for a message; never a new keyring call (it could hang too)."""
