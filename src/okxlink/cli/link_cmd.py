@@ -83,11 +83,12 @@ def remember(repo: ProfileRepo, profile: str, url: str, link: Link) -> None:
     repo.update_meta(profile, lambda m: setattr(m, "link", state))
 
 
-def fetch_link(url: str, token: SecretStr, link_id: str) -> Link | None:
-    """The link as the service has it now; None when the service no longer knows it."""
+def fetch_link(url: str, token: SecretStr, link_id: str, refresh: bool = False) -> Link | None:
+    """The link as the service has it now (`refresh`: after checking the key with OKX again);
+    None when the service no longer knows it."""
     async def get(client: LinkClient) -> Link | None:
         try:
-            return await client.get(link_id)
+            return await client.get(link_id, refresh=refresh)
         except LinkError as exc:
             if exc.code == "not_found":
                 return None
@@ -102,11 +103,16 @@ def _run(call: Callable[[LinkClient], Awaitable[T]], url: str, token: SecretStr)
     return asyncio.run(go())
 
 
+def send_question(url: str, masked_key: str) -> str:
+    """What the user is asked before any secret leaves the machine: the key and the service's host."""
+    return _("Send key {key} with its secret and passphrase to {host}?").format(
+        key=masked_key, host=urlsplit(url).netloc)
+
+
 def confirm_send(ui: UI, url: str, masked_key: str, yes: bool) -> None:
     if yes:
         return
-    question = _("Send key {key} with its secret and passphrase to {host}?").format(
-        key=masked_key, host=urlsplit(url).netloc)
+    question = send_question(url, masked_key)
     if not sys.stdin.isatty():
         raise UsageError(_("Not sending secrets without confirmation: standard input is not a terminal."),
                          _("Pass --yes to confirm that {host} may receive the key.").format(host=urlsplit(url).netloc))

@@ -53,21 +53,16 @@ def make_wizard(ui: UI, repo: ProfileRepo, state: State, *, yes: bool, service: 
         if repo.exists(s.profile) and not yes and not asker.confirm(
                 _("Profile {name} exists. Replace it?").format(name=s.profile), default=False):
             s.profile = validate_name(asker.text(_("Name for this profile:"), default=s.profile + "-2"))
-        repo.save(s.profile, s.creds(), new_meta(s.profile, s.report))
-        ui.say(_("Saved profile {name}: secrets in {store}, nothing secret on disk.").format(
-            name=s.profile, store=repo.secrets.describe()))
+        save_profile(ui, repo, s.profile, s.creds(), s.report)
 
     def link(s: State) -> None:
-        from urllib.parse import urlsplit
-
         from pydantic import SecretStr
 
-        from okxlink.cli.link_cmd import link_profile, resolve_token, show_link
+        from okxlink.cli.link_cmd import link_profile, resolve_token, send_question, show_link
         from okxlink.core.linking import check_service_url
 
         url = check_service_url(service or "")
-        if not asker.confirm(_("Send key {key} with its secret and passphrase to {host}?").format(
-                key=s.creds().masked_key(), host=urlsplit(url).netloc), default=True):
+        if not asker.confirm(send_question(url, s.creds().masked_key()), default=True):
             ui.say(_("Not linked; you can link later with okxlink link --profile {name}.").format(name=s.profile))
             return
         secret = SecretStr(token) if token else resolve_token(repo, url, False, interactive_possible())
@@ -98,8 +93,13 @@ def _unattended(ui: UI, repo: ProfileRepo, profile: str, site: str, demo: bool, 
         else:
             ui.note(_("Not saved: the key must pass verification first."))
         return exit_code(report.ready)
-    repo.save(profile, creds, new_meta(profile, report))
-    if not json_out:
-        ui.say(_("Saved profile {name}: secrets in {store}, nothing secret on disk.").format(
-            name=profile, store=repo.secrets.describe()))
+    save_profile(ui, repo, profile, creds, report, quiet=json_out)
     return 0
+
+
+def save_profile(ui: UI, repo: ProfileRepo, name: str, creds: Credentials, report: Report,
+                 quiet: bool = False) -> None:
+    repo.save(name, creds, new_meta(name, report))
+    if not quiet:
+        ui.say(_("Saved profile {name}: secrets in {store}, nothing secret on disk.").format(
+            name=name, store=repo.secrets.describe()))

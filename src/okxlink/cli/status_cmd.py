@@ -61,12 +61,12 @@ def refresh(repo: ProfileRepo, names: list[str], ui: UI) -> dict[str, bool]:
 
     from okxlink.cli.link_cmd import fetch_link, remember
     from okxlink.cli.records import record
-    from okxlink.cli.verify_cmd import _verify_many
+    from okxlink.cli.verify_cmd import verify_many
     from okxlink.core.linking import LinkError
 
     loaded = repo.load_many(names)
     with ui.spinner(_("Asking OKX about {n} key(s)…").format(n=len(loaded))):
-        reports = asyncio.run(_verify_many([(m.name, c, m.site, m.demo) for m, c in loaded]))
+        reports = asyncio.run(verify_many([(m.name, c, m.site, m.demo) for m, c in loaded]))
     repo.update_many({r.profile or "": functools.partial(record, report=r) for r in reports})
     reachable: dict[str, bool] = {}
     for meta, _creds in loaded:
@@ -76,7 +76,7 @@ def refresh(repo: ProfileRepo, names: list[str], ui: UI) -> dict[str, bool]:
         token = os.environ.get("OKXLINK_LINK_TOKEN") or repo.secrets.get_token(url) or ""
         link_id = meta.link.id
         try:
-            link = fetch_link(url, SecretStr(token), link_id)
+            link = fetch_link(url, SecretStr(token), link_id, refresh=True)
         except LinkError:
             reachable[meta.name] = False
             continue

@@ -33,10 +33,10 @@ def worst(codes: list[int]) -> int:
 
 def verify_once(ui: UI, creds: Credentials, site: str, demo: bool, profile: str | None = None) -> Report:
     with ui.spinner(_("Asking OKX about key {key}…").format(key=creds.masked_key())):
-        return asyncio.run(_verify_many([(profile, creds, site, demo)]))[0]
+        return asyncio.run(verify_many([(profile, creds, site, demo)]))[0]
 
 
-async def _verify_many(jobs: Sequence[tuple[str | None, Credentials, str, bool]]) -> list[Report]:
+async def verify_many(jobs: Sequence[tuple[str | None, Credentials, str, bool]]) -> list[Report]:
     """Every key at once over one connection pool, wide enough that no request waits for a
     connection; one clock per site, so the server time is asked once per site."""
     clocks: dict[str, Clock] = {}
@@ -87,7 +87,7 @@ def _verify_stored(ui: UI, profile: str, site: str | None, demo: bool | None, js
     jobs = [(meta.name, creds, site or meta.site, meta.demo if demo is None else demo)
             for meta, creds in loaded]
     with ui.spinner(_("Asking OKX about {n} key(s)…").format(n=len(jobs))):
-        reports = asyncio.run(_verify_many(jobs))
+        reports = asyncio.run(verify_many(jobs))
     repo.update_many({r.profile or "": functools.partial(record, report=r) for r in reports})
     _show(ui, reports, json_out, many=all_profiles,
           keys={meta.name: meta.key for meta, _creds in loaded})
