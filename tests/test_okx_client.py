@@ -156,3 +156,13 @@ def test_client_repr_hides_credentials():
             return repr(h.client(http, "ready"))
     text = run(go())
     assert account["secret_key"] not in text and account["passphrase"] not in text
+
+
+def test_a_cached_offset_signs_right_the_first_time():
+    h = Harness(clock_offset_ms=90_000)
+
+    async def go():
+        async with h.http() as http:
+            return await h.client(http, "ready", clock=Clock(offset_ms=90_000)).account_config()
+    assert run(go()).uid
+    assert h.requests == ["/global/api/v5/account/config"]  # no 50102, no re-sign, no time request

@@ -3,6 +3,7 @@ each problem case gives its failing check id, `ready` and exit code."""
 
 from __future__ import annotations
 
+import json
 import socket
 
 import pytest
@@ -82,16 +83,23 @@ def test_ready_account_block(sim):
         "permission-trade", "permission-withdraw", "ip-binding", "account-mode", "account-type", "funds"]
 
 
-def test_server_clock_90s_off():
+def test_server_clock_90s_off(tmp_path):
     skewed = start_sim("--clock-offset-s", "90")
+    account = skewed.account("ready")
+    env = creds_env(account, skewed.template, OKXLINK_CONFIG_DIR=str(tmp_path))
     try:
-        result = verify_json(skewed, skewed.account("ready"))
+        result = okxlink(*verify_args(account, "--json"), env=env)
+        # the measured offset is kept, so the next run signs right the first time
+        cached = json.loads((tmp_path / "clock.json").read_text())["offset_ms"]
+        again = okxlink(*verify_args(account, "--json"), env=env)
     finally:
         skewed.stop()
     report = result.json()
     clock = next(c for c in report["checks"] if c["id"] == "clock")
     assert clock["status"] == "warn" and "90" in clock["message"]
     assert report["ready"] is True and result.code == 0
+    assert 89_000 < cached < 91_000
+    assert again.code == 0 and again.json()["ready"] is True
 
 
 def test_nothing_listening():

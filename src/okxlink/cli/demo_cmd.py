@@ -34,6 +34,7 @@ def run_demo(*, yes: bool, lang: str) -> int:
              "Nothing real is touched: the keys are fake, and nothing is saved after the demo."))
     with child.running() as sim, tempfile.TemporaryDirectory(prefix="okxlink-demo-") as tmp:
         os.environ["OKXLINK_BASE_URL"] = sim.template
+        os.environ["OKXLINK_CONFIG_DIR"] = tmp  # nothing of the demo's lands in the user's config
         ready = sim.line["accounts"][0]
         repo = ProfileRepo(MemoryStore(), ProfilesFile(Path(tmp) / "profiles.toml"))
         state = State(profile="demo", prefill=Credentials(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from okxlink.cli import inputs
+from okxlink.cli import clock_cache, inputs
 from okxlink.cli.ui import UI
 from okxlink.core import sites
 from okxlink.core.credentials import Credentials
@@ -38,14 +38,20 @@ def verify_once(ui: UI, creds: Credentials, site: str, demo: bool, profile: str 
 
 async def verify_many(jobs: Sequence[tuple[str | None, Credentials, str, bool]]) -> list[Report]:
     """Every key at once over one connection pool, wide enough that no request waits for a
-    connection; one clock per site, so the server time is asked once per site."""
+    connection; one clock per site, so the server time is asked once per site, starting from
+    the offset the last run measured."""
+    cached = clock_cache.load()
     clocks: dict[str, Clock] = {}
     limits = httpx.Limits(max_connections=4 * len(jobs) + 4, max_keepalive_connections=20)
     async with httpx.AsyncClient(limits=limits) as http:
-        return list(await asyncio.gather(*(
+        reports = list(await asyncio.gather(*(
             verify(creds, site=site, demo=demo, http=http, profile=profile,
-                   clock=clocks.setdefault(site, Clock()))
+                   clock=clocks.setdefault(site, Clock(offset_ms=cached)))
             for profile, creds, site, demo in jobs)))
+    measured = [r.clock_offset_ms for r in reports if r.clock_offset_ms is not None]
+    if measured:
+        clock_cache.save(measured[0], cached)
+    return reports
 
 
 def run_verify(*, profile: str, site: str | None, demo: bool | None, json_out: bool, stdin: bool,
