@@ -25,11 +25,12 @@ def run_demo(*, yes: bool, lang: str) -> int:
     except ImportError:
         raise UsageError(_("The demo needs the simulator's server parts."),
                          _("Install them with: pip install 'okxlink[sim]'")) from None
-    from okxlink.cli.setup_cmd import make_wizard
+    from okxlink.cli.setup_cmd import interactive_possible, make_wizard
     from okxlink.cli.status_cmd import run_status
     from okxlink.storage import MemoryStore, ProfileRepo, ProfilesFile
 
     ui = UI()
+    yes = yes or not interactive_possible()  # no terminal to answer on: take the defaults
     ui.say(_("okxlink demo: the whole setup against a built-in OKX simulator on this machine. "
              "Nothing real is touched: the keys are fake, and nothing is saved after the demo."))
     with child.running() as sim, tempfile.TemporaryDirectory(prefix="okxlink-demo-") as tmp:

@@ -10,11 +10,12 @@ import functools
 import os
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
-from rich.table import Table
 from rich.text import Text
 
 from okxlink.cli.ui import UI
+from okxlink.core import sites
 from okxlink.core.diagnose import mode_name
 from okxlink.i18n import _
 from okxlink.storage import KeyringStore, ProfileMeta, ProfileRepo
@@ -104,33 +105,40 @@ def run_status(*, json_out: bool, offline: bool, repo: ProfileRepo | None = None
         if all(k in os.environ for k in ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")):
             ui.note(_("OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE are set: okxlink verify uses "
                       "them instead of a stored profile."))
-        ui.out.print(table(metas, rows, where))
+        for meta, row in zip(metas, rows, strict=True):
+            ui.out.print(block(meta, row))
+        ui.out.print(Text(_("Secrets: {where}").format(where=where), style="dim"))
     spots = {r["spot"] for r in rows}
     return 3 if "attention" in spots else 4 if "unknown" in spots else 0
 
 
-def _flag(statuses: dict[str, str], check_id: str) -> Text:
-    status = statuses.get(check_id)
-    mark = {"pass": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "red")}.get(status or "", ("?", "dim"))
-    return Text(mark[0], style=mark[1])
+MARKS = {"pass": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "red")}
 
 
-def table(metas: list[ProfileMeta], rows: list[dict[str, Any]], where: str) -> Table:
-    t = Table(show_header=True, header_style="bold")
-    for title in (_("Profile"), _("Key"), _("Secret in"), _("Site"), _("Verified"), _("Trade"),
-                  _("Withdraw off"), _("IP bound"), _("Account mode"), _("Spot"), _("Link")):
-        t.add_column(title)
-    for meta, row in zip(metas, rows, strict=True):
-        st = meta.verify.statuses
-        name = mode_name(str(meta.verify.extra.get("acct_lv", "")))
-        mode = _("unified account · {mode}").format(mode=name) if name else "-"
-        spot = Text({"ready": _("ready"), "attention": _("needs attention"), "unknown": _("unknown")}[row["spot"]],
-                    style=SPOT_STYLE[row["spot"]])
-        if row["reasons"] and row["spot"] != "ready":
-            spot.append("\n" + ", ".join(row["reasons"]), style="dim")
-        link = {"linked": _("linked"), "not-linked": _("not linked"), "unreachable": _("service unreachable")}[
-            row["link"]["state"]]
-        site = "{site} · {env}".format(site=meta.site, env=_("demo") if meta.demo else _("live"))
-        t.add_row(meta.name, meta.key, where, site, age(meta.last_verified), _flag(st, "permission-trade"),
-                  _flag(st, "permission-withdraw"), _flag(st, "ip-binding"), mode, spot, link)
-    return t
+def _flag(statuses: dict[str, str], check_id: str, label: str) -> Text:
+    mark, style = MARKS.get(statuses.get(check_id, ""), ("?", "dim"))
+    return Text.assemble((mark, style), " ", label)
+
+
+def block(meta: ProfileMeta, row: dict[str, Any]) -> Text:
+    """One profile, a few short lines (as `gh auth status` does): readable at any width."""
+    st = meta.verify.statuses
+    env = _("demo") if meta.demo else _("live")
+    out = Text.assemble((meta.name, "bold"), f"  {meta.key} · {sites.label(meta.site)} · {env} · ",
+                        _("verified {age}").format(age=age(meta.last_verified)), "\n  ")
+    out.append_text(Text("   ").join([_flag(st, "permission-trade", _("Trade")),
+                                      _flag(st, "permission-withdraw", _("Withdraw off")),
+                                      _flag(st, "ip-binding", _("IP bound"))]))
+    name = mode_name(str(meta.verify.extra.get("acct_lv", "")))
+    if name:
+        out.append("\n  ").append_text(_flag(st, "account-mode", _("unified account · {mode}").format(mode=name)))
+    spot = {"ready": _("ready"), "attention": _("needs attention"), "unknown": _("unknown")}[row["spot"]]
+    out.append("\n  " + _("Spot: "))
+    out.append(spot, style=SPOT_STYLE[row["spot"]])
+    if row["reasons"] and row["spot"] != "ready":
+        out.append(" (" + ", ".join(row["reasons"]) + ")", style="dim")
+    link = row["link"]
+    host = urlsplit(link["service"] or "").netloc
+    out.append("\n  " + {"linked": _("Link: linked to {host}"), "not-linked": _("Link: not linked"),
+                          "unreachable": _("Link: {host} is unreachable")}[link["state"]].format(host=host))
+    return out
