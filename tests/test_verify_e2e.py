@@ -135,3 +135,13 @@ def test_stdin_credentials(sim):
     result = okxlink("verify", "--json", "--stdin", env=clean_env(OKXLINK_BASE_URL=sim.template),
                      stdin=payload)
     assert result.code == 0 and result.json()["ready"] is True
+
+
+def test_debug_mode_shows_the_exchanges_and_no_secret(sim):
+    account = sim.account("wrong-passphrase")
+    result = okxlink(*verify_args(account, "--json"), env=creds_env(account, sim.template, OKXLINK_DEBUG="1"))
+    assert result.code == 3
+    lines = [line for line in result.err.splitlines() if line.startswith("okxlink debug: GET ")]
+    assert any("/api/v5/account/config → 401" in line for line in lines), result.err
+    for secret in (account["secret_key"], account["passphrase"], account["api_key"]):
+        assert secret not in result.err and secret not in result.out

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
+from okxlink.cli import debug
 from okxlink.cli.ui import UI
 from okxlink.core.linking import Link, LinkClient, LinkError, check_service_url
 from okxlink.errors import UsageError
@@ -98,7 +99,7 @@ def fetch_link(url: str, token: SecretStr, link_id: str, refresh: bool = False) 
 
 def _run(call: Callable[[LinkClient], Awaitable[T]], url: str, token: SecretStr) -> T:
     async def go() -> T:
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(event_hooks=debug.hooks()) as http:
             return await call(LinkClient(http, url, token))
     return asyncio.run(go())
 

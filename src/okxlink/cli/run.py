@@ -27,6 +27,9 @@ def run(app: typer.Typer, args: list[str]) -> int:
         _show(exc)
         return 0 if type(exc).__name__ == "NoArgsIsHelpError" else int(Exit.USAGE)
     except Exception as exc:  # noqa: BLE001 - a bug: say so without a traceback full of locals
+        from okxlink.cli import debug
+
+        debug.bug(exc)
         _say(_("Unexpected error ({kind}); this is a bug in okxlink, please report it.").format(
             kind=type(exc).__name__))
         return int(Exit.BUG)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from okxlink.cli import clock_cache, inputs
+from okxlink.cli import clock_cache, debug, inputs
 from okxlink.cli.ui import UI
 from okxlink.core import sites
 from okxlink.core.credentials import Credentials
@@ -43,7 +43,7 @@ async def verify_many(jobs: Sequence[tuple[str | None, Credentials, str, bool]])
     cached = clock_cache.load()
     clocks: dict[str, Clock] = {}
     limits = httpx.Limits(max_connections=4 * len(jobs) + 4, max_keepalive_connections=20)
-    async with httpx.AsyncClient(limits=limits) as http:
+    async with httpx.AsyncClient(limits=limits, event_hooks=debug.hooks()) as http:
         reports = list(await asyncio.gather(*(
             verify(creds, site=site, demo=demo, http=http, profile=profile,
                    clock=clocks.setdefault(site, Clock(offset_ms=cached)))
