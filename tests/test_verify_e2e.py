@@ -145,3 +145,15 @@ def test_debug_mode_shows_the_exchanges_and_no_secret(sim):
     assert any("/api/v5/account/config → 401" in line for line in lines), result.err
     for secret in (account["secret_key"], account["passphrase"], account["api_key"]):
         assert secret not in result.err and secret not in result.out
+
+
+def test_verify_speaks_chinese_and_keeps_ids(sim):
+    account = sim.account("no-trade")
+    env = creds_env(account, sim.template)
+    zh = okxlink("--lang", "zh", *verify_args(account, "--json"), env=env).json()
+    en = verify_json(sim, account).json()
+    assert [(c["id"], c["status"]) for c in zh["checks"]] == [(c["id"], c["status"]) for c in en["checks"]]
+    trade = next(c for c in zh["checks"] if c["id"] == "permission-trade")
+    assert "交易" in trade["message"] and "交易" in trade["fix"]
+    human = okxlink("verify", env={**env, "OKXLINK_LANG": "zh"})
+    assert "未就绪" in human.out and "permission-trade" in human.out
