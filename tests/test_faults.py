@@ -14,7 +14,6 @@ the real keyring), all started at once by a module fixture and awaited by one te
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import socketserver
@@ -26,7 +25,6 @@ import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -179,29 +177,42 @@ class Outcome:
     rss_mb: float
 
 
+def _peak_rss(pid: int, stop: threading.Event, out: list[int]) -> None:
+    """VmHWM (peak RSS, kB) of okxlink itself: sampled once the child has exec'd, since a forked child
+    counts its parent's pages until then (and getrusage's maxrss keeps that figure across exec)."""
+    while not stop.is_set():
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                ours = f.read().split(b"\0")[1:3] == [b"-m", b"okxlink"]
+            if ours:
+                with open(f"/proc/{pid}/status") as f:
+                    out.extend(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+        except OSError:
+            pass
+        stop.wait(0.01)
+
+
 def timed(args: list[str], env: dict[str, str], limit: float) -> Outcome:
-    """Run okxlink; kill it at `limit` s. The peak RSS comes from wait4's rusage."""
+    """Run okxlink; kill it at `limit` s."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
         proc = subprocess.Popen([*OKXLINK, *args], env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        killed = threading.Event()
-
-        def kill() -> None:
-            killed.set()
-            proc.kill()
-
-        timer = threading.Timer(limit, kill)
-        timer.start()
+        stop, peaks = threading.Event(), [0]
+        sampler = threading.Thread(target=_peak_rss, args=(proc.pid, stop, peaks), daemon=True)
+        sampler.start()
         try:
-            _pid, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
+            code: int | None = proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            code = None
         wall = time.monotonic() - start
+        stop.set()
+        sampler.join()
         out.seek(0)
         err.seek(0)
-        return Outcome(None if killed.is_set() else proc.returncode, out.read().decode(errors="replace"),
-                       err.read().decode(errors="replace"), wall, usage.ru_maxrss / 1024)
+        return Outcome(code, out.read().decode(errors="replace"), err.read().decode(errors="replace"), wall,
+                       max(peaks) / 1024)
 
 
 @dataclass
@@ -216,7 +227,7 @@ class Case:
     link_ready: bool = False   # the link is made, in state attention (the service's OKX is down)
 
 
-def keyring_env(ss, **extra: str) -> dict[str, str]:  # noqa: ANN001
+def keyring_env(ss, **extra: str) -> dict[str, str]:
     """The real keyring's environment, without this machine's OKX_/OKXLINK_ settings."""
     env = {k: v for k, v in ss.env().items() if not k.startswith(("OKX_", "OKXLINK_"))}
     return {**env, "NO_COLOR": "1", "COLUMNS": "120", "PYTHONUNBUFFERED": "1", "LANG": "C.UTF-8", **extra}
@@ -235,15 +246,15 @@ def hostile():
 
 @pytest.fixture(scope="module")
 def knob_sims():
-    """The simulator's global fault knobs, one simulator each (started at once)."""
+    """The simulator's global fault knobs, one simulator each, starting (at once) while the other
+    fixtures are set up: `outcomes` waits for them."""
     knobs = {"sim-503": ("--fail-status", "503"), "sim-429": ("--fail-status", "429"),
              "sim-500": ("--fail-status", "500"), "sim-malformed": ("--malformed",), "sim-hang": ("--hang",)}
     with ThreadPoolExecutor(len(knobs)) as pool:
         futures = {name: pool.submit(start_sim, *args) for name, args in knobs.items()}
-        sims = {name: f.result() for name, f in futures.items()}
-    yield sims
-    for s in sims.values():
-        s.stop()
+        yield futures
+        for f in futures.values():
+            f.result().stop()
 
 
 @pytest.fixture(scope="module")
@@ -305,6 +316,7 @@ def _cases(hostile: Hostile, sims: dict, sim) -> list[Case]:
 def outcomes(hostile, knob_sims, sim, link_config):
     """Every case started at once (a few at a time: 2 cores), awaited by the tests below."""
     base, link_env = link_config
+    knob_sims = {name: f.result() for name, f in knob_sims.items()}
     cases = _cases(hostile, knob_sims, sim)
     pool = ThreadPoolExecutor(max_workers=8)
     futures: dict[str, tuple[Case, Future[Outcome]]] = {}

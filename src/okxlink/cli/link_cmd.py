@@ -9,7 +9,7 @@ import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -17,12 +17,14 @@ from pydantic import SecretStr
 
 from okxlink.cli import debug
 from okxlink.cli.ui import UI
+from okxlink.core.credentials import Credentials
 from okxlink.core.linking import Link, LinkClient, LinkError, check_service_url
 from okxlink.errors import UsageError
 from okxlink.i18n import _
 from okxlink.storage import KeyringStore, LinkState, ProfileMeta, ProfileRepo
 
 PENDING = "pending_idempotency_key"
+PENDING_BODY = "pending_request"  # site, demo, label as sent with the pending key
 T = TypeVar("T")
 
 
@@ -51,7 +53,7 @@ def resolve_token(repo: ProfileRepo, url: str, token_stdin: bool, interactive: b
 def link_profile(ui: UI, repo: ProfileRepo, profile: str, url: str, token: SecretStr) -> Link:
     """Create the link (or find the existing one) and record it in the profile's metadata."""
     meta, creds = repo.load(profile)
-    pending = None
+    pending, sent = None, None
     if meta.link and meta.link.service == url:
         if meta.link.state == "linked" and meta.link.id:
             existing = fetch_link(url, token, meta.link.id)
@@ -59,23 +61,37 @@ def link_profile(ui: UI, repo: ProfileRepo, profile: str, url: str, token: Secre
                 remember(repo, profile, url, existing)
                 return existing
         pending = meta.link.extra.get(PENDING)
-    # Kept before sending: a retry after a crash or a dropped answer reuses it, never linking twice.
+        sent = meta.link.extra.get(PENDING_BODY) if pending else None
+    # Kept before sending, with the request's fields: a retry after a crash or a dropped answer sends
+    # the very same request (a verify in between may have changed the label), never linking twice.
     key = pending or f"okxlink-{uuid.uuid4()}"
-    repo.update_meta(profile, lambda m: setattr(m, "link", LinkState(service=url, state="pending",
-                                                                      extra={PENDING: key})))
+    fields = sent if isinstance(sent, dict) else {"site": meta.site, "demo": meta.demo, "label": meta.label or ""}
+    repo.update_meta(profile, lambda m: setattr(m, "link", LinkState(
+        service=url, state="pending", extra={PENDING: key, PENDING_BODY: fields})))
     with ui.spinner(_("Sending the key to {host}; the platform checks it with OKX…").format(
             host=urlsplit(url).netloc)):
         try:
-            link = _run(lambda c: c.create(creds, site=meta.site, demo=meta.demo, label=meta.label,
-                                           idempotency_key=key), url, token)
+            link = _create_or_find(creds, fields, key, url, token)
         except LinkError as exc:
-            existing_id = exc.existing_id  # not `exc` in the lambda: Python unbinds it after the block
-            if exc.code != "already_linked" or not existing_id:
+            if exc.code != "idempotency_conflict":
                 raise
-            link = _run(lambda c: c.get(existing_id), url, token)
+            # the profile's key changed since the first try: this is a new request
+            fresh = {"site": meta.site, "demo": meta.demo, "label": meta.label or ""}
+            link = _create_or_find(creds, fresh, f"okxlink-{uuid.uuid4()}", url, token)
     remember(repo, profile, url, link)
     repo.secrets.set_token(url, token.get_secret_value())
     return link
+
+
+def _create_or_find(creds: Credentials, fields: dict[str, Any], key: str, url: str, token: SecretStr) -> Link:
+    try:
+        return _run(lambda c: c.create(creds, site=str(fields["site"]), demo=bool(fields["demo"]),
+                                       label=str(fields["label"]) or None, idempotency_key=key), url, token)
+    except LinkError as exc:
+        existing_id = exc.existing_id  # not `exc` in the lambda: Python unbinds it after the block
+        if exc.code != "already_linked" or not existing_id:
+            raise
+    return _run(lambda c: c.get(existing_id), url, token)
 
 
 def remember(repo: ProfileRepo, profile: str, url: str, link: Link) -> None:

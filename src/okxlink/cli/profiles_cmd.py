@@ -56,9 +56,14 @@ def run_remove(profile: str, yes: bool, *, repo: ProfileRepo | None = None, conf
     repo = repo if repo is not None else ProfileRepo(KeyringStore())
     known = repo.profiles.read()
     meta = known.get(profile)
-    if meta is None:
-        raise ProfileRepo.unknown(profile, known)
     out = Console(highlight=False, soft_wrap=False)
+    if meta is None:
+        if profile not in repo.profiles.read(include_removing=True):
+            raise ProfileRepo.unknown(profile, known)
+        repo.remove(profile)  # a removal that was interrupted: finish it
+        out.print(_("Removed profile {name}: its secrets from {store} and its metadata.").format(
+            name=profile, store=repo.secrets.describe()))
+        return 0
     linked = meta.link is not None and meta.link.state not in ("", "removed", "unlinked")
     if not yes:
         if confirm is None:

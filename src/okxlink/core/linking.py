@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,8 @@ from okxlink.core.credentials import Credentials
 from okxlink.i18n import _
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)  # the service verifies with OKX before it answers
+DEADLINE_S = 30.0       # a whole exchange, however slowly the answer drips in
+MAX_BODY = 1_000_000    # a link or an error is a few hundred bytes
 RETRY_DELAYS = (0.5, 1.5)
 
 
@@ -107,53 +110,65 @@ class LinkClient:
 
     async def _request(self, method: str, path: str, **kw: Any) -> Any:
         """Retries only what cannot have done harm twice: a refused connection, or any failure of a
-        POST that carries an Idempotency-Key (the service replays its first answer)."""
+        POST that carries an Idempotency-Key (the service replays its first answer). A timeout is
+        not retried, and one deadline bounds each exchange however slowly its answer drips in."""
         delays = iter(RETRY_DELAYS)
         headers = {"Authorization": f"Bearer {self._token.get_secret_value()}", **kw.pop("headers", {})}
+        host = urlsplit(self.base).netloc
         while True:
             try:
-                response = await self._http.request(method, self.base + path, headers=headers,
-                                                    timeout=TIMEOUT, **kw)
-            except httpx.TransportError as exc:
-                delay = next(delays, None)
+                status, body = await asyncio.wait_for(self._exchange(method, path, headers, **kw), DEADLINE_S)
+            except (httpx.TransportError, asyncio.TimeoutError) as exc:
+                timed_out = isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError))
+                delay = None if timed_out else next(delays, None)
                 if delay is None:
                     raise LinkError(_("The linking service at {host} did not answer ({detail}).").format(
-                        host=urlsplit(self.base).netloc, detail=type(exc).__name__),
+                        host=host, detail=type(exc).__name__),
                         _("Check the address and your connection, then try again."), "unreachable") from None
                 await self._sleep(delay)
                 continue
-            if response.status_code >= 500 and (delay := next(delays, None)) is not None:
+            if status >= 500 and (delay := next(delays, None)) is not None:
                 await self._sleep(delay)
                 continue
-            return _answer(response, urlsplit(self.base).netloc)
+            return _answer(status, body, host)
+
+    async def _exchange(self, method: str, path: str, headers: dict[str, str], **kw: Any) -> tuple[int, bytes]:
+        async with self._http.stream(method, self.base + path, headers=headers, timeout=TIMEOUT,
+                                     **kw) as response:
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_BODY:  # not an answer of the protocol's: read no further
+                    return response.status_code, b""
+            return response.status_code, bytes(body)
 
 
-def _answer(response: httpx.Response, host: str) -> Any:
-    if response.status_code == 204:
+def _answer(status: int, body: bytes, host: str) -> Any:
+    if status == 204:
         return None
     try:
-        data = response.json()
+        data = json.loads(body)
     except ValueError:
         data = None
-    if response.is_success and data is not None:
+    if 200 <= status < 300 and data is not None:
         return data
     error = (data or {}).get("error", {}) if isinstance(data, dict) else {}
     code = str(error.get("code", ""))
-    if response.status_code == 401:
+    if status == 401:
         raise LinkError(_("The linking service at {host} refused the token.").format(host=host),
                         _("Copy the token again from your platform and set OKXLINK_LINK_TOKEN, or "
                           "pass it with --token-stdin."), code or "unauthorized", 401, exit=errors.Exit.USAGE)
-    if response.status_code == 404:
+    if status == 404:
         raise LinkError(_("The linking service has no such link."), None, "not_found", 404)
-    if response.status_code == 409:
+    if status == 409:
         raise LinkError(_("The linking service refused: {message}").format(message=error.get("message", code)),
                         None, code, 409, existing_id=error.get("id"))
-    if response.status_code == 422:
+    if status == 422:
         raise LinkError(_("The linking service found the request invalid: {message}").format(
             message=error.get("message", "")), _("This is a bug in okxlink; please report it."),
             code or "invalid", 422, exit=errors.Exit.BUG)
     raise LinkError(_("The linking service at {host} failed (HTTP {status}).").format(
-        host=host, status=response.status_code), _("Try again in a few minutes."), code, response.status_code)
+        host=host, status=status), _("Try again in a few minutes."), code, status)
 
 
 def _link(data: Any) -> Link:

@@ -63,6 +63,10 @@ async def find_site(http: httpx.AsyncClient, creds: Credentials, demo: bool, clo
                     base: str | None, candidates: tuple[str, ...] = sites.SITES) -> str | None:
     """The site whose OKX knows this key (any answer but 50119 / no answer), asked all at once."""
     answers = await asyncio.gather(*(_config_on(http, creds, s, demo, clock, base) for s in candidates))
+    return _known_site(candidates, answers)
+
+
+def _known_site(candidates: tuple[str, ...], answers: list[AccountConfig | errors.OkxError]) -> str | None:
     for name, answer in zip(candidates, answers, strict=True):
         if not isinstance(answer, errors.OkxError) or (
                 answer.code not in ("50119", "50111") and not isinstance(answer, NO_ANSWER)):
@@ -76,10 +80,22 @@ async def verify(creds: Credentials, *, site: str = "global", demo: bool = False
     """`base`: an OKX-compatible base URL (maybe with `{site}`), default OKXLINK_BASE_URL."""
     clock = clock or Clock()
     can_probe = sites.probes_other_sites(base)
+    silent: errors.OkxError | None = None  # every site was asked and none answered
     if site == "auto":
-        site = (await find_site(http, creds, demo, clock, base) if can_probe else None) or "global"
+        found = None
+        if can_probe:
+            answers = await asyncio.gather(*(_config_on(http, creds, s, demo, clock, base) for s in sites.SITES))
+            found = _known_site(sites.SITES, answers)
+            if found is None:  # asking one of them again would only wait as long again
+                silent = next((a for a in answers if isinstance(a, NO_ANSWER)
+                               and all(isinstance(b, NO_ANSWER) for b in answers)), None)
+        site = found or "global"
     client = OkxClient(http, creds, site, demo, clock=clock, base_url=sites.rest_base(site, base))
     facts = Facts(site=site, demo=demo, probed_sites=can_probe)
+    if silent is not None:
+        facts.network = silent
+        checks = diagnose(facts)
+        return Report(profile, site, demo, readiness(checks), checks, None, None, silent.code, None)
 
     time_task = asyncio.ensure_future(client.sync_clock())
     config, trading, funding = await asyncio.gather(

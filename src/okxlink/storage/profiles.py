@@ -42,8 +42,13 @@ class ProfilesFile:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else config_dir() / "profiles.toml"
 
-    def read(self) -> dict[str, ProfileMeta]:
-        """No lock needed: writers replace the file whole, so a reader sees the old or the new one."""
+    def read(self, include_removing: bool = False) -> dict[str, ProfileMeta]:
+        """No lock needed: writers replace the file whole, so a reader sees the old or the new one.
+        A profile whose removal has begun (`removing = true`) is gone for every reader."""
+        found = self._read_all()
+        return found if include_removing else {n: m for n, m in found.items() if not m.extra.get("removing")}
+
+    def _read_all(self) -> dict[str, ProfileMeta]:
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -89,7 +94,7 @@ class ProfilesFile:
         except OSError as exc:
             raise self._unwritable(exc) from None
         try:
-            profiles = self.read()
+            profiles = self._read_all()
             yield profiles
             self._write(profiles)
         finally:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from okxlink.core.credentials import Credentials
 
 # Letters (any script), digits, '.', '_', '-'; no leading '.' or '-' so it never reads as an option.
+PREVIOUS = "#previous"  # keyring user of a secret being replaced; '#' is never in a profile name
 _NAME = re.compile(r"^(?![.-])[\w.-]{1,64}$")
 
 
@@ -67,10 +68,18 @@ class ProfileRepo:
         unknown = [name for name in names if name not in found]
         if unknown:
             raise self.unknown(unknown[0], found)
-        return [(found[name], self._secret(name)) for name in names]
+        return [(found[name], self._secret(found[name])) for name in names]
 
-    def _secret(self, name: str) -> Credentials:
+    def _secret(self, meta: ProfileMeta) -> Credentials:
+        name = meta.name
         creds = self.secrets.get(name)
+        if creds is not None and meta.key and creds.masked_key() != meta.key:
+            previous = self.secrets.get(name + PREVIOUS)
+            if previous is not None and previous.masked_key() == meta.key:
+                # a replacement stopped between the new secret and the new metadata: back to the old
+                self.secrets.set(name, previous)
+                self.secrets.delete(name + PREVIOUS)
+                creds = previous
         if creds is None:
             raise UsageError(
                 _("Profile {name} has no credentials in {store}.").format(name=name, store=self.secrets.describe()),
@@ -88,8 +97,13 @@ class ProfileRepo:
             old = profiles.get(name)
             new = dataclasses.replace(meta or ProfileMeta(name=name), name=name, key=mask(creds.api_key))
             new.created = (old.created if old else None) or new.created or now_iso()
+            previous = self.secrets.get(name) if old is not None else None
+            if previous is not None and old is not None and previous.masked_key() == old.key:
+                self.secrets.set(name + PREVIOUS, previous)  # the old secret, until the new metadata is on disk
             self.secrets.set(name, creds)
             profiles[name] = new
+        if previous is not None:
+            self.secrets.delete(name + PREVIOUS)
         return new
 
     def update_meta(self, name: str, change: Callable[[ProfileMeta], None]) -> ProfileMeta:
@@ -106,18 +120,33 @@ class ProfileRepo:
             return {name: profiles[name] for name in changes}
 
     def remove(self, name: str) -> ProfileMeta | None:
-        """Forget the profile; returns its metadata (None when only a stray secret was removed)."""
+        """Forget the profile; returns its metadata (None when only a stray secret was removed).
+        The metadata is marked `removing` first (from then on the profile is gone for every reader),
+        then the secret is deleted, then the metadata. A keyring that refuses takes the mark back, so
+        the profile stays listed as it was; a crash leaves the mark, and `okxlink remove` finishes."""
         with self.profiles.transaction() as profiles:
             meta = profiles.get(name)
+            if meta is not None:
+                self.secrets.get(name)  # a locked keyring fails here, before anything changes
+                meta.extra["removing"] = True
+        if meta is None:
             try:
-                deleted = self.secrets.delete(name)  # a StorageError here leaves profiles.toml as it was
-            except StorageError:
-                if meta is None:  # not a profile anyway: say that, not what the keyring thinks
-                    raise self.unknown(name, profiles) from None
-                raise
-            if meta is None and not deleted:
-                raise self.unknown(name, profiles)
+                deleted = self.secrets.delete(name)
+            except StorageError:  # not a profile anyway: say that, not what the keyring thinks
+                raise self.unknown(name, self.profiles.read()) from None
+            if not deleted:
+                raise self.unknown(name, self.profiles.read())
+            return None
+        try:
+            self.secrets.delete(name)
+        except StorageError:
+            with self.profiles.transaction() as profiles:
+                if name in profiles:
+                    profiles[name].extra.pop("removing", None)
+            raise
+        with self.profiles.transaction() as profiles:
             profiles.pop(name, None)
+        meta.extra.pop("removing", None)
         return meta
 
     @staticmethod
