@@ -120,6 +120,10 @@ class ProfilesFile:
             _fsync_dir(self.path.parent)
         except OSError as exc:
             raise self._unwritable(exc) from None
+        # Under the lock no other writer is half way: any other temporary file is a killed writer's.
+        for stray in self.path.parent.glob(".profiles.*.tmp"):
+            with suppress(OSError):
+                stray.unlink()
 
     def _corrupt(self, reason: str) -> UsageError:
         return UsageError(_("{path} is not a valid okxlink profiles file ({reason}).").format(
