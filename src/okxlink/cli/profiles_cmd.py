@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from okxlink.core import sites
 from okxlink.errors import UsageError
 from okxlink.i18n import _
 from okxlink.storage import KeyringStore, ProfileMeta, ProfileRepo, ProfilesFile
@@ -39,7 +40,7 @@ def run_profiles(json_out: bool, *, profiles: ProfilesFile | None = None) -> int
                         (_("UID"), True), (_("Last verified"), False), (_("Ready"), True)):
         table.add_column(title, no_wrap=not wrap, overflow="fold")
     for m in metas:
-        site = "{site} · {env}".format(site=m.site, env=_("demo") if m.demo else _("live"))
+        site = sites.describe(m.site, m.demo)
         verified = m.last_verified.replace("T", " ")[:16] + "Z" if m.last_verified else _("never")
         table.add_row(*(Text(cell) for cell in (m.name, site, m.key, m.label or "-", m.uid or "-", verified, _ready(m))))
     out.print(table)
@@ -74,7 +75,7 @@ def run_remove(profile: str, yes: bool, *, repo: ProfileRepo | None = None, conf
                     _("Pass --yes to remove it without being asked."))
             confirm = _ask
         question = _("Remove profile {name} (key {key}, {site}, {env}) from this machine?").format(
-            name=profile, key=meta.key, site=meta.site, env=_("demo") if meta.demo else _("live"))
+            name=profile, key=meta.key, site=sites.label(meta.site), env=sites.env_label(meta.demo))
         if linked:
             question += " " + _("It is linked to {service}; removing it here does not unlink it.").format(
                 service=meta.link.service or "?")  # type: ignore[union-attr]

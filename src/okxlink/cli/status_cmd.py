@@ -5,8 +5,6 @@ what the last run remembered, with its age, and makes no network call."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import os
 from datetime import datetime, timezone
 from typing import Any
@@ -14,7 +12,7 @@ from urllib.parse import urlsplit
 
 from rich.text import Text
 
-from okxlink.cli.ui import UI
+from okxlink.cli.ui import MARKS, UI
 from okxlink.core import sites
 from okxlink.core.diagnose import mode_name
 from okxlink.i18n import _
@@ -58,27 +56,22 @@ def row_json(meta: ProfileMeta, reachable: dict[str, bool]) -> dict[str, Any]:
 
 def refresh(repo: ProfileRepo, names: list[str], ui: UI) -> dict[str, bool]:
     """Verify every profile again and ask each linked one's service; returns profile → reachable."""
-    from pydantic import SecretStr
-
-    from okxlink.cli.link_cmd import fetch_link, remember
-    from okxlink.cli.records import record
-    from okxlink.cli.verify_cmd import verify_many
+    from okxlink.cli.link_cmd import fetch_link, remember, resolve_token
+    from okxlink.cli.verify_cmd import verify_profiles
     from okxlink.core.linking import LinkError
+    from okxlink.errors import UsageError
 
-    loaded = repo.load_many(names)
-    with ui.spinner(_("Asking OKX about {n} key(s)…").format(n=len(loaded))):
-        reports = asyncio.run(verify_many([(m.name, c, m.site, m.demo) for m, c in loaded]))
-    repo.update_many({r.profile or "": functools.partial(record, report=r) for r in reports})
+    loaded, _reports = verify_profiles(ui, repo, names)
     reachable: dict[str, bool] = {}
     for meta, _creds in loaded:
         if not (meta.link and meta.link.state == "linked"):
             continue
         url = meta.link.service
-        token = os.environ.get("OKXLINK_LINK_TOKEN") or repo.secrets.get_token(url) or ""
         link_id = meta.link.id
         try:
-            link = fetch_link(url, SecretStr(token), link_id, refresh=True)
-        except LinkError:
+            token = resolve_token(repo, url, token_stdin=False, interactive=False)
+            link = fetch_link(url, token, link_id, refresh=True)
+        except (LinkError, UsageError):  # no answer, or no token to ask with
             reachable[meta.name] = False
             continue
         reachable[meta.name] = True
@@ -112,9 +105,6 @@ def run_status(*, json_out: bool, offline: bool, repo: ProfileRepo | None = None
     return 3 if "attention" in spots else 4 if "unknown" in spots else 0
 
 
-MARKS = {"pass": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "red")}
-
-
 def _flag(statuses: dict[str, str], check_id: str, label: str) -> Text:
     mark, style = MARKS.get(statuses.get(check_id, ""), ("?", "dim"))
     return Text.assemble((mark, style), " ", label)
@@ -123,8 +113,7 @@ def _flag(statuses: dict[str, str], check_id: str, label: str) -> Text:
 def block(meta: ProfileMeta, row: dict[str, Any]) -> Text:
     """One profile, a few short lines (as `gh auth status` does): readable at any width."""
     st = meta.verify.statuses
-    env = _("demo") if meta.demo else _("live")
-    out = Text.assemble((meta.name, "bold"), f"  {meta.key} · {sites.label(meta.site)} · {env} · ",
+    out = Text.assemble((meta.name, "bold"), f"  {meta.key} · {sites.describe(meta.site, meta.demo)} · ",
                         _("verified {age}").format(age=age(meta.last_verified)), "\n  ")
     out.append_text(Text("   ").join([_flag(st, "permission-trade", _("Trade")),
                                       _flag(st, "permission-withdraw", _("Withdraw off")),

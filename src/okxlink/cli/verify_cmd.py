@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -17,6 +18,9 @@ from okxlink.core.okx import Clock
 from okxlink.core.verify import Report, verify
 from okxlink.errors import Exit, UsageError
 from okxlink.i18n import _
+
+if TYPE_CHECKING:
+    from okxlink.storage import ProfileMeta, ProfileRepo
 
 
 def exit_code(ready: bool | None) -> int:
@@ -74,30 +78,42 @@ def _stored(profile: str) -> bool:
     return profile in ProfilesFile().read()
 
 
+def _where_credentials_come_from() -> str:
+    return _("Run okxlink setup to store a key, set OKX_API_KEY, OKX_SECRET_KEY and "
+             "OKX_PASSPHRASE, or pipe them as JSON into okxlink verify --stdin.")
+
+
 def _verify_stored(ui: UI, profile: str, site: str | None, demo: bool | None, json_out: bool,
                    all_profiles: bool) -> int:
-    from okxlink.cli.records import record
     from okxlink.storage import KeyringStore, ProfileRepo
 
     repo = ProfileRepo(KeyringStore())
     names = repo.names() if all_profiles else [profile]
     if not names:
         raise UsageError(_("No credentials to verify."),
-                         _("Run okxlink setup to store a key, set OKX_API_KEY, OKX_SECRET_KEY and "
-                           "OKX_PASSPHRASE, or pipe them as JSON into okxlink verify --stdin."))
+                         _where_credentials_come_from())
     if not all_profiles and not repo.exists(profile):
         raise UsageError(_("No credentials to verify: there is no profile {name}.").format(name=profile),
-                         _("Run okxlink setup to store a key, set OKX_API_KEY, OKX_SECRET_KEY and "
-                           "OKX_PASSPHRASE, or pipe them as JSON into okxlink verify --stdin."))
+                         _where_credentials_come_from())
+    loaded, reports = verify_profiles(ui, repo, names, site, demo)
+    _show(ui, reports, json_out, many=all_profiles,
+          keys={meta.name: meta.key for meta, _creds in loaded})
+    return worst([exit_code(r.ready) for r in reports])
+
+
+def verify_profiles(ui: UI, repo: ProfileRepo, names: list[str], site: str | None = None,
+                    demo: bool | None = None) -> tuple[list[tuple[ProfileMeta, Credentials]], list[Report]]:
+    """Stored profiles verified together (site and demo default to each profile's own), each
+    result remembered in its metadata with one write."""
+    from okxlink.cli.records import record
+
     loaded = repo.load_many(names)
     jobs = [(meta.name, creds, site or meta.site, meta.demo if demo is None else demo)
             for meta, creds in loaded]
     with ui.spinner(_("Asking OKX about {n} key(s)…").format(n=len(jobs))):
         reports = asyncio.run(verify_many(jobs))
     repo.update_many({r.profile or "": functools.partial(record, report=r) for r in reports})
-    _show(ui, reports, json_out, many=all_profiles,
-          keys={meta.name: meta.key for meta, _creds in loaded})
-    return worst([exit_code(r.ready) for r in reports])
+    return loaded, reports
 
 
 def _show(ui: UI, reports: list[Report], json_out: bool, many: bool,
@@ -107,6 +123,5 @@ def _show(ui: UI, reports: list[Report], json_out: bool, many: bool,
         return
     for report in reports:
         name = _("profile {name} · ").format(name=report.profile) if report.profile else ""
-        ui.report(report, title=name + _("OKX key {key} · {site} · {env}").format(
-            key=keys.get(report.profile, ""), site=sites.label(report.site),
-            env=_("demo") if report.demo else _("live")))
+        ui.report(report, title=name + _("OKX key {key} · {where}").format(
+            key=keys.get(report.profile, ""), where=sites.describe(report.site, report.demo)))

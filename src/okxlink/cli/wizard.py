@@ -44,6 +44,10 @@ class State:
     prefill: Credentials | None = None   # the demo's fake key, pasted for the user
     saved: bool = False
 
+    def web_site(self) -> sites.Site:
+        """The site whose pages to show; before the key tells ("auto"), the global one."""
+        return sites.site("global" if self.site == "auto" else self.site)
+
     def creds(self) -> Credentials:
         return Credentials(api_key=self.api_key, secret_key=self.secret, passphrase=self.passphrase)
 
@@ -85,7 +89,7 @@ def step_site(w: Wizard) -> None:
 def step_account(w: Wizard) -> None:
     if w.ask.confirm(_("Do you have an OKX account?"), default=True):
         return
-    page = sites.site("global" if w.state.site == "auto" else w.state.site).signup_page()
+    page = w.state.web_site().signup_page()
     w.ui.say(_("Sign up first, finish identity verification, then come back."))
     w.offer_page(page)
     if not w.ask.confirm(_("Continue once your account is ready?"), default=True):
@@ -109,7 +113,7 @@ def step_environment(w: Wizard) -> None:
 
 
 def step_create_key(w: Wizard) -> None:
-    page = sites.site("global" if w.state.site == "auto" else w.state.site).api_page(w.state.demo)
+    page = w.state.web_site().api_page(w.state.demo)
     w.ui.say(_("On OKX's API page, choose Create API key (V5)."))
     w.offer_page(page)
     linked = w.ask.select(_("How will your platform use the key?"), [
@@ -156,7 +160,7 @@ def step_paste(w: Wizard, only: str | None = None) -> None:
                    "and lower case, a digit and a symbol); if OKX accepted it, that is fine."))
 
 
-# What to offer first when a check fails: the OKX code, then the check id, picks the default.
+# What to offer first when OKX refused the key: the field its code points at.
 RETRY_BY_CODE = {"50105": "passphrase", "50113": "secret", "50111": "key", "50119": "key"}
 RETRY_CHOICES = (("key", N_("Re-type the API key")), ("secret", N_("Re-type the secret key")),
                  ("passphrase", N_("Re-type the passphrase")),
@@ -178,7 +182,7 @@ def step_verify(w: Wizard) -> None:
             s.site = report.key_site
             continue
         if report.okx_code == "50101" and w.ask.confirm(
-                _("Switch to {env} trading?").format(env=_("live") if s.demo else _("demo")), default=True):
+                _("Switch to {env} trading?").format(env=sites.env_label(not s.demo)), default=True):
             s.demo = not s.demo
             continue
         if report.okx_code == "50110" and w.ask.confirm(

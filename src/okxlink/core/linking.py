@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from okxlink import errors
 from okxlink.core.credentials import Credentials
+from okxlink.core.transfer import exchange
 from okxlink.i18n import _
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)  # the service verifies with OKX before it answers
@@ -117,7 +118,8 @@ class LinkClient:
         host = urlsplit(self.base).netloc
         while True:
             try:
-                status, body = await asyncio.wait_for(self._exchange(method, path, headers, **kw), DEADLINE_S)
+                status, body = await exchange(self._http, method, self.base + path, deadline_s=DEADLINE_S,
+                                              max_body=MAX_BODY, headers=headers, timeout=TIMEOUT, **kw)
             except (httpx.TransportError, asyncio.TimeoutError) as exc:
                 timed_out = isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError))
                 delay = None if timed_out else next(delays, None)
@@ -130,17 +132,7 @@ class LinkClient:
             if status >= 500 and (delay := next(delays, None)) is not None:
                 await self._sleep(delay)
                 continue
-            return _answer(status, body, host)
-
-    async def _exchange(self, method: str, path: str, headers: dict[str, str], **kw: Any) -> tuple[int, bytes]:
-        async with self._http.stream(method, self.base + path, headers=headers, timeout=TIMEOUT,
-                                     **kw) as response:
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > MAX_BODY:  # not an answer of the protocol's: read no further
-                    return response.status_code, b""
-            return response.status_code, bytes(body)
+            return _answer(status, body or b"", host)  # past MAX_BODY: not an answer of the protocol's
 
 
 def _answer(status: int, body: bytes, host: str) -> Any:

@@ -22,6 +22,7 @@ from okxlink.core import sites
 from okxlink.core.credentials import Credentials
 from okxlink.core.models import AccountConfig, Envelope, FundingBalance, ServerTime, TradingBalance
 from okxlink.core.signing import OkxAuth
+from okxlink.core.transfer import exchange
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -143,25 +144,18 @@ class OkxClient:
                 await self._sleep(delay)
 
     async def _send(self, path: str, params: dict[str, str] | None, signed: bool) -> list[Any]:
+        headers = dict(sites.DEMO_HEADER) if self.demo else {}
         try:
-            status, body = await asyncio.wait_for(self._exchange(path, params, signed), DEADLINE_S)
+            status, body = await exchange(self._http, "GET", self.base + path, deadline_s=DEADLINE_S,
+                                          max_body=MAX_BODY, params=params, headers=headers,
+                                          auth=self._auth if signed else None, timeout=TIMEOUT)
         except (httpx.TimeoutException, asyncio.TimeoutError) as exc:
             raise errors.NetworkError(type(exc).__name__, timed_out=True) from None
         except httpx.TransportError as exc:
             raise errors.NetworkError(type(exc).__name__) from None
+        if body is None:
+            raise errors.Unavailable(str(status), "answer too large", status)
         return _data(status, body)
-
-    async def _exchange(self, path: str, params: dict[str, str] | None, signed: bool) -> tuple[int, bytes]:
-        headers = dict(sites.DEMO_HEADER) if self.demo else {}
-        async with self._http.stream("GET", self.base + path, params=params, headers=headers,
-                                     auth=self._auth if signed else None, timeout=TIMEOUT) as response:
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > MAX_BODY:
-                    raise errors.Unavailable(str(response.status_code), "answer too large",
-                                             response.status_code)
-            return response.status_code, bytes(body)
 
 
 def _data(status: int, body: bytes) -> list[Any]:

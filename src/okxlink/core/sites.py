@@ -42,6 +42,15 @@ def label(name: str) -> str:
     return _(_LABELS[name]) if name in _LABELS else name
 
 
+def env_label(demo: bool) -> str:
+    return _("demo") if demo else _("live")
+
+
+def describe(name: str, demo: bool) -> str:
+    """"global site · live": where a key works, in the user's words."""
+    return f"{label(name)} · {env_label(demo)}"
+
+
 def site(name: str) -> Site:
     return _SITES[name]
 
