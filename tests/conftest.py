@@ -14,6 +14,8 @@ import pytest
 
 from okxlink.sim.child import SimChild, spawn
 
+from scripted import ScriptedAsker
+
 OKXLINK = [sys.executable, "-m", "okxlink"]
 SRC_LOCALES = Path(__file__).resolve().parents[1] / "src" / "okxlink" / "locales"
 
@@ -26,6 +28,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     if Path(i18n._LOCALEDIR).resolve() == SRC_LOCALES.resolve():
         compile_tree(SRC_LOCALES)
+
+
+@pytest.fixture()
+def script():
+    """Makes scripted askers; a test fails when one of them holds an answer no prompt asked for."""
+    made: list[ScriptedAsker] = []
+
+    def make(answers: dict[str, Any]) -> ScriptedAsker:
+        made.append(ScriptedAsker(answers))
+        return made[-1]
+
+    yield make
+    for asker in made:
+        asker.assert_used_up()
 
 
 def start_sim(*args: str, env: dict[str, str] | None = None) -> SimChild:

@@ -159,8 +159,9 @@ main()
 
 def test_the_app_never_renders_pretty_tracebacks():
     from okxlink.cli.app import build_app
+    from okxlink.cli.context import Context, settings_from
 
-    app = build_app()
+    app = build_app(Context(settings=settings_from({})))
     assert app.pretty_exceptions_enable is False or app.pretty_exceptions_show_locals is False
 
 

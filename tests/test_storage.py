@@ -15,21 +15,22 @@ from pathlib import Path
 
 import pytest
 
-from okxlink.cli.profiles_cmd import run_profiles, run_remove
+from okxlink.cli.context import config_dir
 from okxlink.core.credentials import Credentials
 from okxlink.errors import StorageError, UsageError
 from okxlink.storage import (
     KeyringStore,
-    LinkState,
+    LinkRecord,
     MemoryStore,
+    PendingLink,
     ProfileMeta,
     ProfileRepo,
     ProfilesFile,
-    VerifyState,
-    config_dir,
+    VerifySummary,
     toml_io,
 )
 
+from inproc import InProcess
 from real_keyring import keyring_env, secret_service  # noqa: F401  (fixtures)
 
 API_KEY = "0f4b2a7c-1d3e-4f5a-8b9c-0123456789ab"
@@ -131,10 +132,11 @@ def full_meta(name: str = "main") -> ProfileMeta:
     return ProfileMeta(
         name=name, site="eea", demo=True, key="0f4b…89ab", label='Lead "alpha" \\ 跟单 ✓\ttab\nline',
         uid="44012345678", created="2025-01-02T03:04:05Z", last_verified="2025-01-02T03:05:00Z",
-        verify=VerifyState(ready=False, statuses={"network": "pass", "permission-trade": "fail"},
+        verify=VerifySummary(ready=False, statuses={"network": "pass", "permission-trade": "fail"},
                            reasons=["Trade permission missing", 'quote " and \\ backslash']),
-        link=LinkState(id="lnk_1", service="https://link.example", state="attention",
-                       extra={"reasons": ["funds"], "attempts": 2}),
+        link=LinkRecord(id="lnk_1", service="https://link.example", state="pending", spot="attention",
+                        reasons=["funds"], extra={"attempts": 2},
+                        pending=PendingLink("okxlink-1", site="eea", demo=True, label="L", extra={"future": 1})),
         extra={"future_field": 1.5, "future_table": {"enabled": True, "tags": ["a", "b"]}})
 
 
@@ -220,9 +222,45 @@ def test_corrupt_file_is_a_usage_error_naming_it(tmp_path, text):
 
 def test_config_dir_choice(tmp_path):
     assert config_dir({"OKXLINK_CONFIG_DIR": str(tmp_path)}) == tmp_path
-    if sys.platform.startswith("linux"):
-        assert config_dir({"HOME": "/h", "XDG_CONFIG_HOME": "/x"}) == Path("/x/okxlink")
-        assert config_dir({"HOME": "/h"}) == Path("/h/.config/okxlink")
+    assert config_dir({"HOME": "/h", "XDG_CONFIG_HOME": "/x"}, "linux") == Path("/x/okxlink")
+    assert config_dir({"HOME": "/h"}, "linux") == Path("/h/.config/okxlink")
+    assert config_dir({"HOME": "/h"}, "darwin") == Path("/h/Library/Application Support/okxlink")
+    assert config_dir({"HOME": "/h", "APPDATA": "/a"}, "win32") == Path("/a/okxlink")
+
+
+def test_an_older_files_link_table_reads_into_typed_fields_and_writes_back_the_same(tmp_path):
+    """profiles.toml as the previous version wrote it: the pending request and the platform's verdict
+    were untyped keys of [link]; ip_count is no longer written but an existing one is kept."""
+    f = ProfilesFile(tmp_path / "profiles.toml")
+    f.path.write_text('''version = 1
+[profiles.main]
+site = "global"
+demo = false
+key = "0f4b…8900"
+[profiles.main.verify]
+ready = true
+acct_lv = "3"
+ip_count = 2
+[profiles.main.link]
+id = ""
+service = "https://link.example"
+state = "pending"
+spot = "attention"
+reasons = ["funds"]
+pending_idempotency_key = "okxlink-abc"
+[profiles.main.link.pending_request]
+site = "eea"
+demo = true
+label = "x"
+''')
+    meta = f.read()["main"]
+    assert meta.verify.acct_lv == "3" and meta.verify.extra == {"ip_count": 2}
+    assert meta.link is not None and meta.link.spot == "attention" and meta.link.reasons == ["funds"]
+    assert meta.link.pending == PendingLink("okxlink-abc", site="eea", demo=True, label="x")
+    assert meta.link.extra == {} and not meta.link.linked
+    before = toml_io.loads(f.path.read_text())
+    f.put(meta)
+    assert toml_io.loads(f.path.read_text())["profiles"] == before["profiles"]
 
 
 # --- the repository -----------------------------------------------------------------------------
@@ -292,7 +330,7 @@ def test_repo_rejects_bad_names(repo, bad):
 
 def test_repo_update_meta(repo):
     repo.save("a", creds())
-    repo.update_meta("a", lambda m: setattr(m, "verify", VerifyState(ready=True, statuses={"network": "pass"})))
+    repo.update_meta("a", lambda m: setattr(m, "verify", VerifySummary(ready=True, statuses={"network": "pass"})))
     assert repo.meta("a").verify.ready is True and repo.secrets.get("a") == creds()
 
 
@@ -308,48 +346,50 @@ def test_no_secret_in_any_file_under_config_dir(keyring_env, tmp_path):  # noqa:
         assert not any(needle.encode() in b for b in blobs), needle
 
 
-# --- okxlink profiles / remove ------------------------------------------------------------------
+# --- okxlink profiles / remove (in this process: tests/inproc.py) --------------------------------
 
-def test_profiles_json(repo, capsys):
+@pytest.fixture
+def run(repo):
+    inproc = InProcess(repo.profiles.path.parent)
+    inproc.secrets = repo.secrets
+    return inproc
+
+
+def test_profiles_json(repo, run):
     repo.save("main", creds(), full_meta("main"))
-    assert run_profiles(True, profiles=repo.profiles) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out == {"profiles": [{"name": "main", "site": "eea", "demo": True, "key": "0f4b…8900",
-                                 "label": full_meta().label, "uid": "44012345678",
-                                 "last_verified": "2025-01-02T03:05:00Z"}]}
+    r = run("profiles", "--json")
+    assert r.code == 0 and json.loads(r.out) == {"profiles": [{
+        "name": "main", "site": "eea", "demo": True, "key": "0f4b…8900", "label": full_meta().label,
+        "uid": "44012345678", "last_verified": "2025-01-02T03:05:00Z"}]}
 
 
-def test_profiles_table_and_empty(repo, capsys, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "200")
-    assert run_profiles(False, profiles=repo.profiles) == 0
-    assert "No profiles yet" in capsys.readouterr().out
+def test_profiles_table_and_empty(repo, run):
+    r = run("profiles", width=200)
+    assert r.code == 0 and "No profiles yet" in r.out
     repo.save("main", creds(), ProfileMeta(name="main", label="[bold]x[/bold]"))
-    run_profiles(False, profiles=repo.profiles)
-    out = capsys.readouterr().out
+    out = run("profiles", width=200).out
     assert "main" in out and "0f4b…8900" in out and "[bold]x[/bold]" in out and SECRET[:-2] not in out
 
 
-def test_remove_needs_yes_without_a_terminal(repo):
+def test_remove_needs_yes_without_a_terminal(repo, run):
     repo.save("main", creds())
-    with pytest.raises(UsageError) as err:
-        run_remove("main", False, repo=repo)  # pytest's stdin is not a terminal
-    assert "--yes" in err.value.fix and repo.names() == ["main"]
+    r = run("remove", "--profile", "main")
+    assert r.code == 2 and "--yes" in r.err and repo.names() == ["main"]
 
 
-def test_remove_with_yes_and_with_confirmation(repo, capsys):
+def test_remove_with_yes_and_with_confirmation(repo, run, script):
     repo.save("a", creds())
     repo.save("b", creds())
-    assert run_remove("a", True, repo=repo) == 0
-    assert "Removed profile a" in capsys.readouterr().out and repo.names() == ["b"]
-    assert run_remove("b", False, repo=repo, confirm=lambda q: False) == 0
-    assert repo.names() == ["b"]
-    with pytest.raises(KeyboardInterrupt):
-        run_remove("b", False, repo=repo, confirm=lambda q: None)
-    asked = []
-    assert run_remove("b", False, repo=repo, confirm=lambda q: asked.append(q) or True) == 0
-    assert repo.names() == [] and "b" in asked[0]
-    with pytest.raises(UsageError):
-        run_remove("b", True, repo=repo)
+    r = run("remove", "--profile", "a", "--yes")
+    assert r.code == 0 and "Removed profile a" in r.out and repo.names() == ["b"]
+    r = run("remove", "--profile", "b", asker=script({"remove-profile": False}))
+    assert r.code == 0 and repo.names() == ["b"]
+    r = run("remove", "--profile", "b", asker=script({"remove-profile": KeyboardInterrupt}))
+    assert r.code == 130 and repo.names() == ["b"]
+    asker = script({"remove-profile": True})
+    assert run("remove", "--profile", "b", asker=asker).code == 0
+    assert repo.names() == [] and "b" in asker.messages[0]
+    assert run("remove", "--profile", "b", "--yes").code == 2
 
 
 def test_importing_storage_imports_no_keyring():

@@ -7,7 +7,6 @@ import asyncio
 import httpx
 import pytest
 
-from okxlink.cli.ask import ScriptedAsker
 from okxlink.cli.ui import UI
 from okxlink.cli.wizard import STEPS, State, Wizard, WizardQuit
 from okxlink.core.verify import verify
@@ -26,7 +25,12 @@ def handed(accounts, name):
     return next(a.handed() for a in accounts if a.name == name)
 
 
-def make_wizard(accounts, answers, **kw):
+@pytest.fixture()
+def make_wizard(script):
+    return lambda accounts, answers, **kw: _make_wizard(script, accounts, answers, **kw)
+
+
+def _make_wizard(script, accounts, answers, **kw):
     app = create_app(SimState(accounts=accounts))
     saved: list[State] = []
 
@@ -36,14 +40,18 @@ def make_wizard(accounts, answers, **kw):
                 return await verify(creds, site=site, demo=demo, http=http, base=BASE)
         return asyncio.run(go())
 
-    asker = ScriptedAsker(answers)
+    asker = script(answers)
     wizard = Wizard(ask=asker, ui=UI(), verify=do_verify, save=saved.append, **kw)
     return wizard, asker, saved
 
 
-def intro(site="global", env="live"):
-    # site, have account, 2fa on, environment, open page?, how used, generate passphrase?, created?
-    return [site, True, True, env, False, "self", False, True]
+def intro(site="global", env="live", **more):
+    return {"site": site, "have-account": True, "2fa-on": True, "environment": env, "open-page": False,
+            "key-use": "self", "generate-passphrase": False, "key-created": True, **more}
+
+
+def pasted(a, secret=None):
+    return {"api-key": a["api_key"], "secret-key": secret or a["secret_key"], "passphrase": a["passphrase"]}
 
 
 def test_steps_are_data_with_a_why():
@@ -52,70 +60,72 @@ def test_steps_are_data_with_a_why():
     assert all(s.title and s.why for s in STEPS)
 
 
-def test_happy_path_saves_verified_key(sim_accounts, capsys):
+def test_happy_path_saves_verified_key(sim_accounts, capsys, make_wizard):
     a = handed(sim_accounts, "ready")
-    wizard, asker, saved = make_wizard(sim_accounts, intro() + [f"  {a['api_key']}\n", a["secret_key"], a["passphrase"]])
+    wizard, asker, saved = make_wizard(sim_accounts, intro(**{**pasted(a), "api-key": f"  {a['api_key']}\n"}))
     state = wizard.run()
     assert state.saved and saved and saved[0].report.ready is True
-    assert asker.answers == []
+    assert asker.unused() == {}
     out = capsys.readouterr().out
     assert a["secret_key"] not in out and a["passphrase"] not in out
 
 
-def test_wrong_secret_fixed_on_retry_without_retyping_the_rest(sim_accounts):
+def test_wrong_secret_fixed_on_retry_without_retyping_the_rest(sim_accounts, make_wizard):
     a = handed(sim_accounts, "ready")
-    answers = intro() + [a["api_key"], "0" * 32, a["passphrase"],
-                         None,                # the default after 50113 is: re-type the secret
-                         a["secret_key"]]
+    answers = intro(**{**pasted(a), "secret-key": ["0" * 32, a["secret_key"]],
+                       "retry": None})  # the default after 50113 is: re-type the secret
     wizard, asker, saved = make_wizard(sim_accounts, answers)
     state = wizard.run()
     assert state.saved and saved[0].report.ready is True
-    assert asker.asked.count("Secret key (hidden):") == 2 and asker.asked.count("API key:") == 1
-    assert asker.asked.count("Passphrase (hidden):") == 1
+    assert asker.asked.count("secret-key") == 2 and asker.asked.count("api-key") == 1
+    assert asker.asked.count("passphrase") == 1
 
 
-def test_wrong_site_is_offered_and_switched(sim_accounts):
+def test_wrong_site_is_offered_and_switched(sim_accounts, make_wizard):
     a = handed(sim_accounts, "other-site")
-    wizard, _asker, saved = make_wizard(sim_accounts, intro() + [a["api_key"], a["secret_key"], a["passphrase"], True])
+    wizard, _asker, saved = make_wizard(sim_accounts, intro(**pasted(a), **{"switch-site": True}))
     state = wizard.run()
     assert state.site == "eea" and saved[0].report.ready is True
 
 
-def test_platform_bound_key_kept_unverified(sim_accounts):
+def test_platform_bound_key_kept_unverified(sim_accounts, make_wizard):
     a = handed(sim_accounts, "ip-not-whitelisted")
-    wizard, _asker, saved = make_wizard(sim_accounts, intro() + [a["api_key"], a["secret_key"], a["passphrase"], True])
+    wizard, _asker, saved = make_wizard(sim_accounts, intro(**pasted(a), **{"keep-unverified": True}))
     state = wizard.run()
     assert state.saved and saved[0].report.ready is None and saved[0].report.okx_code == "50110"
 
 
-def test_quit_saves_nothing(sim_accounts):
+def test_quit_saves_nothing(sim_accounts, make_wizard):
     a = handed(sim_accounts, "withdraw-on")
-    wizard, _asker, saved = make_wizard(sim_accounts, intro() + [a["api_key"], a["secret_key"], a["passphrase"], "quit"])
+    wizard, _asker, saved = make_wizard(sim_accounts, intro(**pasted(a), retry="quit"))
     with pytest.raises(WizardQuit):
         wizard.run()
     assert saved == []
 
 
-def test_ctrl_c_half_way_saves_nothing(sim_accounts):
-    wizard, _asker, saved = make_wizard(sim_accounts, intro()[:3] + [KeyboardInterrupt])
+def test_ctrl_c_half_way_saves_nothing(sim_accounts, make_wizard):
+    wizard, _asker, saved = make_wizard(sim_accounts, {"site": "global", "have-account": True,
+                                                       "2fa-on": KeyboardInterrupt})
     with pytest.raises(KeyboardInterrupt):
         wizard.run()
     assert saved == []
 
 
-def test_swapped_fields_are_offered_back(sim_accounts):
+def test_swapped_fields_are_offered_back(sim_accounts, make_wizard):
     a = handed(sim_accounts, "ready")
-    wizard, _asker, saved = make_wizard(sim_accounts, intro() + [a["secret_key"], a["api_key"], a["passphrase"], True])
+    answers = intro(**{"api-key": a["secret_key"], "secret-key": a["api_key"], "passphrase": a["passphrase"],
+                       "swap-back": True})
+    wizard, _asker, saved = make_wizard(sim_accounts, answers)
     state = wizard.run()
     assert state.api_key == a["api_key"] and saved[0].report.ready is True
 
 
-def test_generated_passphrase_meets_rule_and_is_used(sim_accounts):
+def test_generated_passphrase_meets_rule_and_is_used(sim_accounts, make_wizard):
     from okxlink.core.credentials import passphrase_meets_rule
     a = handed(sim_accounts, "ready")
-    answers = ["global", True, True, "live", False, "self", True, True,
-               a["api_key"], a["secret_key"], True,   # use the generated passphrase
-               "passphrase", a["passphrase"]]          # which OKX rejects here: re-type the real one
+    answers = intro(**pasted(a), **{"generate-passphrase": True,
+                                    "use-generated": True,       # use the generated passphrase,
+                                    "retry": "passphrase"})      # which OKX rejects here: re-type the real one
     wizard, _asker, saved = make_wizard(sim_accounts, answers)
     state = wizard.run()
     assert passphrase_meets_rule(state.generated.get_secret_value())

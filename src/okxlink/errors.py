@@ -1,20 +1,25 @@
-"""One exception tree for okxlink; every error knows its exit code.
+"""One exception tree for okxlink, and the one place that decides exit codes.
 
     OkxlinkError                 exit 1  (a bug unless a subclass says otherwise)
     ├── UsageError               exit 2  bad input, unknown profile, missing credentials
     ├── StorageError             exit 5  no keyring backend, locked, prompt dismissed, timed out
-    └── OkxError                         OKX answered with a non-zero code (or did not answer)
+    ├── WizardQuit               exit 3  the user stopped the wizard; nothing was saved
+    ├── LinkError                exit 4  the linking service did not answer or failed
+    │                                    (2 when it refused our token, 1 when it found our request invalid)
+    └── OkxError                 exit 3  OKX answered with a non-zero code (or did not answer)
         ├── AuthError                    50100-50119: the key, secret, passphrase, site or IP was refused
         ├── PermissionDenied             50120: the key lacks the permission for this call
         ├── RateLimited                  50011, HTTP 429
-        ├── Unavailable          exit 4  OKX busy or down (5xx, 50001/50013/50026), or a malformed answer
+        ├── Unavailable          exit 4  OKX busy or down (5xx, 50001/50004/50013/50026), or a malformed answer
         └── NetworkError         exit 4  no answer at all: refused, reset, timed out, DNS
 
-`message` is one sentence for the user; it never contains a secret.
+`message` is one sentence for the user; it never contains a secret. Exit codes are decided here and
+nowhere else: `exit_for(exception)`, `exit_for_ready(verdict)` and `worst(codes)`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 
@@ -29,26 +34,42 @@ class Exit(IntEnum):
 
 
 class OkxlinkError(Exception):
-    exit_code: Exit = Exit.BUG
-
     def __init__(self, message: str, fix: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.fix = fix
 
+    @property
+    def exit_code(self) -> Exit:
+        return exit_for(self)
+
 
 class UsageError(OkxlinkError):
-    exit_code = Exit.USAGE
+    pass
 
 
 class StorageError(OkxlinkError):
-    exit_code = Exit.STORAGE
+    pass
+
+
+class WizardQuit(OkxlinkError):
+    """The user chose to stop before anything was saved."""
+
+
+class LinkError(OkxlinkError):
+    """The linking service's error: `code` is its error code (or "unreachable"), `status` its HTTP
+    status (0: no answer), `existing_id` the link it already has for this key (on 409)."""
+
+    def __init__(self, message: str, fix: str | None = None, code: str = "", status: int = 0,
+                 existing_id: str | None = None) -> None:
+        super().__init__(message, fix)
+        self.code = code
+        self.status = status
+        self.existing_id = existing_id
 
 
 class OkxError(OkxlinkError):
     """OKX answered `code` (a string, as OKX sends it) with HTTP `status`."""
-
-    exit_code = Exit.NOT_READY
 
     def __init__(self, code: str, msg: str, status: int = 200) -> None:
         super().__init__(f"OKX error {code}: {msg}" if msg else f"OKX error {code}")
@@ -70,12 +91,43 @@ class RateLimited(OkxError):
 
 
 class Unavailable(OkxError):
-    exit_code = Exit.UNVERIFIED
+    pass
 
 
 class NetworkError(OkxError):
-    exit_code = Exit.UNVERIFIED
-
     def __init__(self, detail: str, timed_out: bool = False) -> None:
         super().__init__("network", detail, 0)
         self.timed_out = timed_out
+
+
+# Most specific first: the first class an error is an instance of decides.
+_BY_CLASS: tuple[tuple[type[OkxlinkError], Exit], ...] = (
+    (UsageError, Exit.USAGE),
+    (StorageError, Exit.STORAGE),
+    (WizardQuit, Exit.NOT_READY),
+    (Unavailable, Exit.UNVERIFIED),
+    (NetworkError, Exit.UNVERIFIED),
+    (OkxError, Exit.NOT_READY),
+)
+# The linking service's answers that are our fault, not the service's: a refused token is the
+# user's input to fix; a request the service finds invalid is a bug in okxlink.
+_LINK_BY_STATUS = {401: Exit.USAGE, 422: Exit.BUG}
+
+
+def exit_for(exc: BaseException) -> Exit:
+    if isinstance(exc, KeyboardInterrupt):
+        return Exit.INTERRUPTED
+    if isinstance(exc, LinkError):
+        return _LINK_BY_STATUS.get(exc.status, Exit.UNVERIFIED)
+    return next((code for cls, code in _BY_CLASS if isinstance(exc, cls)), Exit.BUG)
+
+
+def exit_for_ready(ready: bool | None) -> Exit:
+    """A verdict on a key: ready, not ready, or could not be determined."""
+    return {True: Exit.OK, False: Exit.NOT_READY, None: Exit.UNVERIFIED}[ready]
+
+
+def worst(codes: Iterable[Exit]) -> Exit:
+    """Across several keys: any not ready beats any unverifiable beats ready."""
+    seen = set(codes)
+    return next((code for code in (Exit.NOT_READY, Exit.UNVERIFIED) if code in seen), Exit.OK)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 LANGS = ("en", "zh")
@@ -17,9 +18,9 @@ _translation: gettext.NullTranslations = gettext.NullTranslations()
 _lang = "en"
 
 
-def detect(explicit: str | None = None) -> str:
-    for value in (explicit, os.environ.get("OKXLINK_LANG"), os.environ.get("LC_ALL"),
-                  os.environ.get("LC_MESSAGES"), os.environ.get("LANG")):
+def detect(explicit: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    for value in (explicit, env.get("OKXLINK_LANG"), env.get("LC_ALL"), env.get("LC_MESSAGES"), env.get("LANG")):
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
     return "en"

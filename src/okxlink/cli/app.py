@@ -3,11 +3,14 @@ light: each command imports what it needs when it runs (`okxlink --version` impo
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import sys
 from enum import Enum
 from typing import TYPE_CHECKING, Optional
 
 from okxlink import __version__, i18n
+from okxlink.cli.context import Context, settings_from
 from okxlink.i18n import _
 
 if TYPE_CHECKING:
@@ -45,7 +48,8 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def build_app() -> typer.Typer:
+def build_app(run: Context) -> typer.Typer:
+    """The commands, each handed this run's context."""
     import typer
 
     app = typer.Typer(
@@ -92,10 +96,10 @@ def build_app() -> typer.Typer:
     ) -> None:
         from okxlink.cli.setup_cmd import run_setup
 
-        raise typer.Exit(run_setup(profile=profile, site=site.value, demo=demo, yes=yes,
+        raise typer.Exit(run_setup(run, profile=profile, site=site.value, demo=demo, yes=yes,
                                    non_interactive=non_interactive, stdin=stdin,
                                    keep_unverified=keep_unverified, json_out=json_out,
-                                   service=None if no_link else service, no_link=no_link))
+                                   service=None if no_link else service))
 
     @app.command(help=_("Check an OKX API key and explain every problem with its fix.\n\n"
                         "Credentials come from OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE (they win), "
@@ -115,7 +119,7 @@ def build_app() -> typer.Typer:
     ) -> None:
         from okxlink.cli.verify_cmd import run_verify
 
-        raise typer.Exit(run_verify(profile=profile, site=site.value if site else None, demo=demo,
+        raise typer.Exit(run_verify(run, profile=profile, site=site.value if site else None, demo=demo,
                                     json_out=json_out, stdin=stdin, all_profiles=all_profiles))
 
     @app.command(help=_("Try the whole set-up against a built-in OKX simulator: fake keys, no "
@@ -123,20 +127,20 @@ def build_app() -> typer.Typer:
     def demo(yes: bool = typer.Option(False, "--yes", "-y", help=_("Run unattended, accepting every default."))) -> None:
         from okxlink.cli.demo_cmd import run_demo
 
-        raise typer.Exit(run_demo(yes=yes, lang=i18n.current()))
+        raise typer.Exit(run_demo(run, yes=yes))
 
     @app.command(help=_("List stored profiles (no secrets, no keyring access)."))
     def profiles(json_out: bool = typer.Option(False, "--json", help=_("Print JSON."))) -> None:
         from okxlink.cli.profiles_cmd import run_profiles
 
-        raise typer.Exit(run_profiles(json_out))
+        raise typer.Exit(run_profiles(run, json_out=json_out))
 
     @app.command(help=_("Forget a stored profile: its secrets in the keyring and its metadata."))
     def remove(profile: str = profile_opt,
                yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask for confirmation."))) -> None:
         from okxlink.cli.profiles_cmd import run_remove
 
-        raise typer.Exit(run_remove(profile, yes))
+        raise typer.Exit(run_remove(run, profile=profile, yes=yes))
 
     @app.command(help=_("Send a stored profile's key to your platform's linking service, which checks "
                         "it with OKX from its own servers. Asks before any secret leaves this machine.\n\n"
@@ -147,7 +151,7 @@ def build_app() -> typer.Typer:
              json_out: bool = typer.Option(False, "--json", help=_("Print JSON."))) -> None:
         from okxlink.cli.link_cmd import run_link
 
-        raise typer.Exit(run_link(profile=profile, service=service, yes=yes, token_stdin=token_stdin,
+        raise typer.Exit(run_link(run, profile=profile, service=service, yes=yes, token_stdin=token_stdin,
                                   json_out=json_out))
 
     @app.command(help=_("Withdraw a profile's key from the linking service it was sent to."))
@@ -156,7 +160,7 @@ def build_app() -> typer.Typer:
                json_out: bool = typer.Option(False, "--json", help=_("Print JSON."))) -> None:
         from okxlink.cli.link_cmd import run_unlink
 
-        raise typer.Exit(run_unlink(profile=profile, token_stdin=token_stdin, json_out=json_out))
+        raise typer.Exit(run_unlink(run, profile=profile, token_stdin=token_stdin, json_out=json_out))
 
     @app.command(help=_("Per profile: Spot and unified-account readiness, permissions, IP binding and "
                         "link state. Exit codes: 0 all ready, 3 one needs attention, 4 unknown."))
@@ -165,40 +169,39 @@ def build_app() -> typer.Typer:
                                             help=_("Show what is remembered, with its age; no network."))) -> None:
         from okxlink.cli.status_cmd import run_status
 
-        raise typer.Exit(run_status(json_out=json_out, offline=offline))
+        raise typer.Exit(run_status(run, json_out=json_out, offline=offline))
 
-    @app.command(help=_("Run the OKX simulator and the reference linking service on 127.0.0.1 and "
-                        "print one JSON line with their URLs, the link token and the fake accounts; "
-                        "serve until Ctrl-C."))
-    def sim(
-        port: int = typer.Option(0, "--port", help=_("Port to listen on (0: any free port).")),
-        latency_ms: int = typer.Option(0, "--latency-ms", help=_("Delay added to every answer.")),
-        accounts: Optional[str] = typer.Option(None, "--accounts", metavar="FILE",
-                                               help=_("JSON file of accounts to serve instead of the built-in ones.")),
-        clock_offset_s: float = typer.Option(0.0, "--clock-offset-s",
-                                             help=_("Make the server clock differ by this many seconds.")),
-        fail_status: Optional[int] = typer.Option(None, "--fail-status", metavar="CODE",
-                                                  help=_("Answer every request with this HTTP status (503, 429, 500).")),
-        malformed: bool = typer.Option(False, "--malformed", help=_("Answer every request with a broken body.")),
-        hang: bool = typer.Option(False, "--hang", help=_("Never answer.")),
-        link_port: int = typer.Option(0, "--link-port", help=_("Port of the reference linking service (0: any free port).")),
-        link_db: Optional[str] = typer.Option(None, "--link-db", metavar="FILE",
-                                              help=_("SQLite file of the linking service (default: temporary).")),
-        no_link: bool = typer.Option(False, "--no-link", help=_("Do not run the reference linking service.")),
-    ) -> None:
-        from okxlink.cli.sim_cmd import run_sim
+    from okxlink.cli.sim_cmd import DESCRIPTION as SIM_HELP
 
-        raise typer.Exit(run_sim(port=port, latency_ms=latency_ms, accounts_file=accounts,
-                                 clock_offset_s=clock_offset_s, fail_status=fail_status,
-                                 malformed=malformed, hang=hang, link_port=link_port,
-                                 link_db=link_db, no_link=no_link))
+    # Its options and errors are defined once, in okxlink.cli.sim_cmd (shared with
+    # `python -m okxlink.sim`): every argument, --help included, goes there unparsed.
+    def sim(ctx: typer.Context) -> None:
+        from okxlink.cli.sim_cmd import main as sim_main
+
+        raise typer.Exit(sim_main(ctx.args, prog="okxlink sim"))
+
+    # typer evaluates annotations in this module's globals, where `typer` is not (imported lazily)
+    sim.__annotations__["ctx"] = typer.Context
+    app.command(help=_(SIM_HELP), add_help_option=False,
+                context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                                  "help_option_names": []})(sim)
 
     return app
 
 
 def main(argv: list[str] | None = None) -> None:
-    lang, args = _take_lang(sys.argv[1:] if argv is None else argv)
-    i18n.setup(lang)
+    sys.exit(invoke(sys.argv[1:] if argv is None else argv))
+
+
+def invoke(argv: list[str], context: Context | None = None) -> int:
+    """Run okxlink with these arguments; returns the exit code. The context is built here from the
+    environment unless a caller (a test, the demo) passes its own."""
+    lang, args = _take_lang(argv)
+    if context is None:
+        context = Context(settings=settings_from(os.environ, lang))
+    elif lang is not None:
+        context = dataclasses.replace(context, settings=dataclasses.replace(context.settings, lang=lang))
+    i18n.setup(context.settings.lang)
     from okxlink.cli.run import run
 
-    sys.exit(run(build_app(), args))
+    return run(build_app(context), args, context)

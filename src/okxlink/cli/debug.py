@@ -4,21 +4,16 @@ signature, the passphrase and the link token travel in headers and bodies."""
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-import httpx
-
-
-def enabled() -> bool:
-    return os.environ.get("OKXLINK_DEBUG", "") not in ("", "0")
+if TYPE_CHECKING:
+    import httpx
 
 
-def hooks() -> dict[str, list[Any]]:
-    if not enabled():
+def hooks(enabled: bool, err: TextIO) -> dict[str, list[Any]]:
+    if not enabled:
         return {}
 
     async def sent(request: httpx.Request) -> None:
@@ -28,15 +23,15 @@ def hooks() -> dict[str, list[Any]]:
         request = response.request
         ms = (time.perf_counter() - request.extensions.get("okxlink_t0", time.perf_counter())) * 1000
         print(f"okxlink debug: {request.method} {request.url.host}{request.url.path} → "
-              f"{response.status_code} ({ms:.0f} ms)", file=sys.stderr)
+              f"{response.status_code} ({ms:.0f} ms)", file=err)
 
     return {"request": [sent], "response": [answered]}
 
 
-def bug(exc: BaseException) -> None:
+def bug(exc: BaseException, enabled: bool, err: TextIO) -> None:
     """The traceback of an unexpected error, for a bug report: frames and the exception's type,
     not its message or any local variable (either could hold what the user typed)."""
-    if enabled():
+    if enabled:
         frames = traceback.extract_tb(exc.__traceback__)
         print("okxlink debug: " + type(exc).__name__ + "\n" + "".join(traceback.format_list(frames)),
-              file=sys.stderr)
+              file=err)

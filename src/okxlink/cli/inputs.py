@@ -4,8 +4,7 @@ Never from argv: it shows in `ps` and in shell history."""
 from __future__ import annotations
 
 import json
-import os
-import sys
+from collections.abc import Mapping
 from typing import TextIO
 
 from pydantic import ValidationError
@@ -18,9 +17,8 @@ ENV_NAMES = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
 FIELDS = ("api_key", "secret_key", "passphrase")
 
 
-def from_env(env: dict[str, str] | None = None) -> Credentials | None:
+def from_env(env: Mapping[str, str]) -> Credentials | None:
     """All three set → credentials; none → None; some → a usage error naming the missing ones."""
-    env = dict(os.environ) if env is None else env
     values = [env.get(name, "").strip() for name in ENV_NAMES]
     if not any(values):
         return None
@@ -31,8 +29,7 @@ def from_env(env: dict[str, str] | None = None) -> Credentials | None:
     return Credentials(api_key=values[0], secret_key=values[1], passphrase=values[2])
 
 
-def from_stdin(stream: TextIO | None = None) -> Credentials:
-    stream = sys.stdin if stream is None else stream
+def from_stdin(stream: TextIO) -> Credentials:
     try:
         data = json.loads(stream.read() or "null")
     except ValueError:

@@ -1,15 +1,125 @@
-"""`okxlink sim`: the OKX simulator on loopback (needs the `sim` extra)."""
+"""The simulator's command line, for both of its entry points: `okxlink sim` (which hands its raw
+arguments over) and `python -m okxlink.sim`. One option definition, one error mapping.
+
+Light on purpose: `--help` imports nothing of okxlink.sim (no starlette, uvicorn, cryptography),
+so it works without the `sim` extra; the runner is imported only to run.
+"""
 
 from __future__ import annotations
 
-from okxlink.errors import UsageError
-from okxlink.i18n import _
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from okxlink.errors import Exit
+from okxlink.i18n import N_, _
+
+if TYPE_CHECKING:
+    import argparse
+
+DESCRIPTION = N_("Run the OKX simulator and the reference linking service on 127.0.0.1 and "
+                 "print one JSON line with their URLs, the link token and the fake accounts; "
+                 "serve until Ctrl-C.")
+PIP_LINE = "pip install 'okxlink[sim]'"
+_PORT_FLAG = {"simulator": "--port", "link service": "--link-port"}
 
 
-def run_sim(**options: object) -> int:
+def _port(text: str) -> int:
+    import argparse
+
     try:
-        from okxlink.sim import runner
-    except ImportError:
-        raise UsageError(_("The simulator needs its server parts."),
-                         _("Install them with: pip install 'okxlink[sim]'")) from None
-    return runner.run(**options)  # type: ignore[arg-type]
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a port number (0 to 65535)").format(value=text))
+    return port
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    """Built at call time, once the language is chosen, so that the help is translated."""
+    import argparse
+
+    class Formatter(argparse.HelpFormatter):  # "Usage:", as in every other okxlink help
+        def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                      groups: Iterable[argparse._MutuallyExclusiveGroup],
+                      prefix: str | None = None) -> None:
+            super().add_usage(usage, actions, groups, "Usage: " if prefix is None else prefix)
+
+    parser = argparse.ArgumentParser(prog=prog, description=_(DESCRIPTION), add_help=False,
+                                     allow_abbrev=False, formatter_class=Formatter)
+    sim = parser.add_argument_group(_("Options"))
+    sim.add_argument("-h", "--help", action="help", help=_("Show this message and exit."))
+    sim.add_argument("--port", type=_port, default=0, metavar="N",
+                     help=_("Port to listen on (0: any free port)."))
+    sim.add_argument("--latency-ms", type=float, default=0.0, metavar="N",
+                     help=_("Delay added to every answer."))
+    sim.add_argument("--accounts", metavar="FILE",
+                     help=_("Accounts file to serve instead of the built-in ones (JSON, or TOML "
+                            "on Python 3.11+)."))
+    sim.add_argument("--clock-offset-s", type=float, default=0.0, metavar="S",
+                     help=_("Make the server clock differ by this many seconds."))
+    sim.add_argument("--fail-status", type=int, metavar="CODE",
+                     help=_("Answer every request with this HTTP status (503, 429, 500)."))
+    sim.add_argument("--malformed", action="store_true",
+                     help=_("Answer every request with a broken body."))
+    sim.add_argument("--hang", action="store_true", help=_("Never answer."))
+    link = parser.add_argument_group(
+        _("Reference linking service"),
+        _("Runs beside the simulator, on a second port (see docs/link-service.md)."))
+    link.add_argument("--link-port", type=_port, default=0, metavar="N",
+                      help=_("Port of the reference linking service (0: any free port)."))
+    link.add_argument("--link-db", metavar="FILE",
+                      help=_("SQLite file of the linking service, its key in FILE.key (default: "
+                             "temporary, deleted at exit)."))
+    link.add_argument("--link-token", metavar="TOKEN",
+                      help=_("Bearer token the linking service accepts (default: random, shown "
+                             "in the ready line)."))
+    link.add_argument("--link-source-ip", metavar="IP", action="append", dest="link_source_ips",
+                      help=_("Address the linking service verifies keys from; repeat for more, "
+                             "tried in order after a 50110 (default: 127.0.0.2)."))
+    link.add_argument("--no-link", action="store_true",
+                      help=_("Do not run the reference linking service."))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "okxlink sim") -> int:
+    """Parse, run the simulator until it is stopped, and return the exit status: 0 after a clean
+    stop, 2 for a usage error (argparse's, or one of the errors below, said in one sentence)."""
+    try:
+        args = build_parser(prog).parse_args(sys.argv[1:] if argv is None else list(argv))
+    except SystemExit as exc:  # --help (0) or a usage error argparse has already printed (2)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+
+    from okxlink.sim import runner
+
+    try:
+        return runner.run(port=args.port, latency_ms=args.latency_ms, accounts_file=args.accounts,
+                          clock_offset_s=args.clock_offset_s, fail_status=args.fail_status,
+                          malformed=args.malformed, hang=args.hang, link_port=args.link_port,
+                          link_db=args.link_db, link_token=args.link_token,
+                          link_source_ips=args.link_source_ips or ("127.0.0.2",),
+                          no_link=args.no_link)
+    except runner.MissingServerParts as exc:
+        _say(prog, _("The simulator needs {module}, which is not installed; install its server "
+                     "parts with:").format(module=exc.module) + f"\n  {PIP_LINE}")
+    except runner.PortUnavailable as exc:
+        flag = _PORT_FLAG.get(exc.service, "--port")
+        if exc.in_use:
+            _say(prog, _("Port {port} is already in use; choose another with {flag}, or 0 for any "
+                         "free port.").format(port=exc.port, flag=flag))
+        else:
+            _say(prog, _("Cannot listen on port {port} ({reason}); choose another with {flag}, "
+                         "or 0 for any free port.").format(port=exc.port, reason=exc.reason,
+                                                           flag=flag))
+    except runner.AccountsFileError as exc:
+        _say(prog, _("The accounts file {file} cannot be used: {reason}.").format(
+            file=exc.path, reason=exc.reason))
+    except (OSError, ValueError) as exc:  # the link database or token: the runner's own words
+        _say(prog, str(exc))
+    return int(Exit.USAGE)
+
+
+def _say(prog: str, sentence: str) -> None:
+    print(f"{prog}: {sentence}", file=sys.stderr)

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from okxlink.core.verify import Report
 from okxlink.i18n import _
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from okxlink.core.verify import Report
 
 MARKS = {"pass": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "red"), "skip": ("-", "dim")}
 
 
 class UI:
-    def __init__(self, json_mode: bool = False) -> None:
+    def __init__(self, json_mode: bool = False, out: TextIO | None = None, err: TextIO | None = None,
+                 width: int | None = None) -> None:
         self.json_mode = json_mode
-        self.out = Console(highlight=False, soft_wrap=False)
-        self.err = Console(stderr=True, highlight=False)
+        self.out = Console(file=out, highlight=False, soft_wrap=False, width=width)
+        self.err = Console(file=err, stderr=err is None, highlight=False, width=width)
 
     @contextmanager
     def spinner(self, text: str) -> Iterator[None]:
@@ -35,7 +38,7 @@ class UI:
             yield
 
     def json(self, data: Any) -> None:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        self.out.file.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
     def note(self, text: str) -> None:
         self.err.print(text, style="dim")

@@ -21,14 +21,10 @@ from okxlink.core.credentials import (
     passphrase_meets_rule,
 )
 from okxlink.core.verify import Report
-from okxlink.errors import Exit, OkxlinkError
+from okxlink.errors import WizardQuit
 from okxlink.i18n import N_, _
 
-
-class WizardQuit(OkxlinkError):
-    """The user chose to stop before anything was saved."""
-
-    exit_code = Exit.NOT_READY
+__all__ = ["STEPS", "State", "Step", "Wizard", "WizardQuit"]
 
 
 @dataclass
@@ -71,7 +67,7 @@ class Wizard:
 
     def offer_page(self, url: str) -> None:
         self.ui.say(_("Page: {url}").format(url=url))
-        if not self.unattended and self.ask.confirm(_("Open it in your browser?"), default=False):
+        if not self.unattended and self.ask.confirm("open-page", _("Open it in your browser?"), default=False):
             self.open_url(url)
 
 
@@ -83,16 +79,16 @@ SITE_CHOICES = (("global", N_("Global (www.okx.com)")), ("eea", N_("EEA (my.okx.
 
 def step_site(w: Wizard) -> None:
     choices = [(value, _(label)) for value, label in SITE_CHOICES]
-    w.state.site = w.ask.select(_("Which OKX site do you use?"), choices, default=w.state.site)
+    w.state.site = w.ask.select("site", _("Which OKX site do you use?"), choices, default=w.state.site)
 
 
 def step_account(w: Wizard) -> None:
-    if w.ask.confirm(_("Do you have an OKX account?"), default=True):
+    if w.ask.confirm("have-account", _("Do you have an OKX account?"), default=True):
         return
     page = w.state.web_site().signup_page()
     w.ui.say(_("Sign up first, finish identity verification, then come back."))
     w.offer_page(page)
-    if not w.ask.confirm(_("Continue once your account is ready?"), default=True):
+    if not w.ask.confirm("account-ready", _("Continue once your account is ready?"), default=True):
         raise WizardQuit(_("Stopped before creating a key; nothing was saved."),
                          _("Run okxlink setup again when your account is ready."))
 
@@ -100,15 +96,15 @@ def step_account(w: Wizard) -> None:
 def step_2fa(w: Wizard) -> None:
     w.ui.say(_("On OKX: Profile → Security → turn on an authenticator app (recommended) or phone "
                "verification."))
-    if not w.ask.confirm(_("Is two-factor authentication on?"), default=True):
+    if not w.ask.confirm("2fa-on", _("Is two-factor authentication on?"), default=True):
         w.ui.say(_("OKX will not create API keys until it is. Turn it on now; this wizard waits."))
-        w.ask.confirm(_("Done?"), default=True)
+        w.ask.confirm("2fa-done", _("Done?"), default=True)
 
 
 def step_environment(w: Wizard) -> None:
     choices = [("live", _("Live trading (real money)")),
                ("demo", _("Demo trading (made under Trade → Demo trading → API)"))]
-    w.state.demo = w.ask.select(_("Is the key for live or demo trading?"), choices,
+    w.state.demo = w.ask.select("environment", _("Is the key for live or demo trading?"), choices,
                                 default="demo" if w.state.demo else "live") == "demo"
 
 
@@ -116,11 +112,12 @@ def step_create_key(w: Wizard) -> None:
     page = w.state.web_site().api_page(w.state.demo)
     w.ui.say(_("On OKX's API page, choose Create API key (V5)."))
     w.offer_page(page)
-    linked = w.ask.select(_("How will your platform use the key?"), [
+    linked = w.ask.select("key-use", _("How will your platform use the key?"), [
         ("third-party", _("Linking third-party apps: pick the platform, OKX binds its IPs (recommended)")),
         ("self", _("A self-managed API key"))], default="third-party") == "third-party"
     # Unattended runs may be logged: never print a secret there.
-    if not w.unattended and w.ask.confirm(_("Generate a strong passphrase for you to paste into OKX?"),
+    if not w.unattended and w.ask.confirm("generate-passphrase",
+                                          _("Generate a strong passphrase for you to paste into OKX?"),
                                           default=True):
         w.state.generated = SecretStr(generate_passphrase())
         w.ui.reveal(_("Your new passphrase (shown once; OKX cannot recover it, keep it safe):"),
@@ -132,7 +129,7 @@ def step_create_key(w: Wizard) -> None:
     else:
         w.ui.say(_("Bind your platform's IP addresses: a key with Trade and no bound IP is deleted "
                    "after 14 days without use."))
-    w.ask.confirm(_("Created the key and copied key, secret and passphrase?"), default=True)
+    w.ask.confirm("key-created", _("Created the key and copied key, secret and passphrase?"), default=True)
 
 
 def step_paste(w: Wizard, only: str | None = None) -> None:
@@ -143,25 +140,23 @@ def step_paste(w: Wizard, only: str | None = None) -> None:
                                             s.prefill.passphrase)
         return
     if only in (None, "key"):
-        s.api_key = clean(w.ask.text(_("API key:"), default=s.api_key))
+        s.api_key = clean(w.ask.text("api-key", _("API key:"), default=s.api_key))
     if only in (None, "secret"):
-        s.secret = SecretStr(clean(w.ask.secret(_("Secret key (hidden):"))))
+        s.secret = SecretStr(clean(w.ask.secret("secret-key", _("Secret key (hidden):"))))
     if only in (None, "passphrase"):
         if s.generated is not None and only is None and w.ask.confirm(
-                _("Use the passphrase generated above?"), default=True):
+                "use-generated", _("Use the passphrase generated above?"), default=True):
             s.passphrase = s.generated
         else:
-            s.passphrase = SecretStr(clean_passphrase(w.ask.secret(_("Passphrase (hidden):"))))
+            s.passphrase = SecretStr(clean_passphrase(w.ask.secret("passphrase", _("Passphrase (hidden):"))))
     if looks_swapped(s.api_key, s.secret.get_secret_value()) and w.ask.confirm(
-            _("The API key and the secret key look swapped. Swap them back?"), default=True):
+            "swap-back", _("The API key and the secret key look swapped. Swap them back?"), default=True):
         s.api_key, s.secret = s.secret.get_secret_value(), SecretStr(s.api_key)
     if s.passphrase.get_secret_value() and not passphrase_meets_rule(s.passphrase.get_secret_value()):
         w.ui.say(_("Note: this passphrase does not meet OKX's usual rule (8-32 characters with upper "
                    "and lower case, a digit and a symbol); if OKX accepted it, that is fine."))
 
 
-# What to offer first when OKX refused the key: the field its code points at.
-RETRY_BY_CODE = {"50105": "passphrase", "50113": "secret", "50111": "key", "50119": "key"}
 RETRY_CHOICES = (("key", N_("Re-type the API key")), ("secret", N_("Re-type the secret key")),
                  ("passphrase", N_("Re-type the passphrase")),
                  ("again", N_("Check again (after fixing it on OKX)")),
@@ -177,23 +172,23 @@ def step_verify(w: Wizard) -> None:
         if report.ready:
             return
         if report.key_site and w.ask.confirm(
-                _("Use the OKX {site}, where this key belongs?").format(site=sites.label(report.key_site)),
+                "switch-site", _("Use the OKX {site}, where this key belongs?").format(site=sites.label(report.key_site)),
                 default=True):
             s.site = report.key_site
             continue
         if report.okx_code == "50101" and w.ask.confirm(
-                _("Switch to {env} trading?").format(env=sites.env_label(not s.demo)), default=True):
+                "switch-env", _("Switch to {env} trading?").format(env=sites.env_label(not s.demo)), default=True):
             s.demo = not s.demo
             continue
         if report.okx_code == "50110" and w.ask.confirm(
-                _("Keep this key without verifying it here? Your platform, whose IPs it is bound "
+                "keep-unverified", _("Keep this key without verifying it here? Your platform, whose IPs it is bound "
                   "to, will verify it."), default=True):
             return
         if w.unattended:
             raise WizardQuit(_("The key is not ready; nothing was saved."),
                              _("Fix the problems shown above and run okxlink setup again."))
-        default = RETRY_BY_CODE.get(report.okx_code or "", "again")
-        choice = w.ask.select(_("What would you like to do?"),
+        default = report.retype or "again"  # the field OKX's code points at (core/codes.py)
+        choice = w.ask.select("retry", _("What would you like to do?"),
                               [(v, _(label)) for v, label in RETRY_CHOICES], default=default)
         if choice == "quit":
             raise WizardQuit(_("Stopped; nothing was saved."), None)

@@ -1,36 +1,30 @@
 """Pure diagnosis rules: the facts gathered about a key → one Check per id, in the documented order.
 
-Each rule reads `Facts` and returns a Check; nothing here talks to the network or the terminal.
-Messages and fixes are translated; ids and statuses are the stable contract.
+Each rule reads `Facts` and returns the Check of its id (`RULES`); nothing here talks to the network
+or the terminal. What an OKX code means comes from the codes table (core/codes.py); a code selects
+its own message here only when it has one. Messages and fixes are translated; ids and statuses
+are the stable contract.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
 
+from okxlink.core import codes
+from okxlink.core.checks import CHECK_IDS as CHECK_IDS
+from okxlink.core.checks import Check as Check
+from okxlink.core.checks import CheckId as CheckId
+from okxlink.core.checks import Status as Status
 from okxlink.core.models import AccountConfig, FundingBalance, TradingBalance, amount
 from okxlink.core.sites import label as site_label
 from okxlink.core.sites import site as site_info
 from okxlink.errors import OkxError
 from okxlink.i18n import _
 
-Status = Literal["pass", "warn", "fail", "skip"]
-CHECK_IDS = ("network", "clock", "site", "environment", "credentials", "ip-whitelist",
-             "permission-read", "permission-trade", "permission-withdraw", "ip-binding",
-             "account-mode", "account-type", "funds")
 CLOCK_TOLERANCE_MS = 5_000
 MODES = {"1": "spot", "2": "futures", "3": "multi-currency", "4": "portfolio"}
-
-
-@dataclass(frozen=True)
-class Check:
-    id: str
-    status: Status
-    message: str
-    fix: str | None = None
 
 
 @dataclass
@@ -46,78 +40,82 @@ class Facts:
     config: AccountConfig | None = None
     trading: TradingBalance | None = None
     funding: list[FundingBalance] | None = None
-    caller_ip: str | None = field(default=None)
 
     @property
     def code(self) -> str | None:
         return self.auth.code if self.auth else None
 
+    @property
+    def refused_by(self) -> CheckId | None:
+        """The check OKX's refusal points at (from the codes table); None when it did not refuse."""
+        return codes.row(self.auth.code).check if self.auth else None
 
-def _skip(check_id: str, reason: str) -> Check:
+
+def _skip(check_id: CheckId, reason: str) -> Check:
     return Check(check_id, "skip", reason)
 
 
 def network(f: Facts) -> Check:
     if f.network is None:
-        return Check("network", "pass", _("OKX answered."))
+        return Check(CheckId.NETWORK, "pass", _("OKX answered."))
     if f.network.code == "network":
-        return Check("network", "fail", _("OKX did not answer ({detail}).").format(detail=f.network.msg),
+        return Check(CheckId.NETWORK, "fail", _("OKX did not answer ({detail}).").format(detail=f.network.msg),
                      _("Check this machine's internet connection (and any proxy or firewall), "
                        "then run the command again."))
-    return Check("network", "fail",
+    return Check(CheckId.NETWORK, "fail",
                  _("OKX answered that it is unavailable (code {code}).").format(code=f.network.code),
                  _("OKX is busy or under maintenance: wait a few minutes and try again."))
 
 
 def clock(f: Facts) -> Check:
     if f.clock_offset_ms is None:
-        return _skip("clock", _("Not checked: OKX's server time was not available."))
+        return _skip(CheckId.CLOCK, _("Not checked: OKX's server time was not available."))
     seconds = abs(f.clock_offset_ms) / 1000
     if abs(f.clock_offset_ms) <= CLOCK_TOLERANCE_MS:
-        return Check("clock", "pass", _("This machine's clock agrees with OKX's ({seconds:.1f} s)."
-                                        ).format(seconds=seconds))
+        return Check(CheckId.CLOCK, "pass",
+                     _("This machine's clock agrees with OKX's ({seconds:.1f} s).").format(seconds=seconds))
     ahead = f.clock_offset_ms < 0  # offset = server - local
     text = (_("This machine's clock is {seconds:.0f} s ahead of OKX's; okxlink corrected for it, "
               "but other programs will be refused (error 50102).") if ahead else
             _("This machine's clock is {seconds:.0f} s behind OKX's; okxlink corrected for it, "
               "but other programs will be refused (error 50102)."))
-    return Check("clock", "warn", text.format(seconds=seconds),
+    return Check(CheckId.CLOCK, "warn", text.format(seconds=seconds),
                  _("Turn on automatic time synchronisation (Linux: timedatectl set-ntp true; "
                    "Windows and macOS: set date and time automatically)."))
 
 
 def site(f: Facts) -> Check:
-    if f.code == "50119" and f.key_site:
+    if f.refused_by is CheckId.SITE and f.key_site:  # 50119
         web = site_info(f.key_site).web
-        return Check("site", "fail",
+        return Check(CheckId.SITE, "fail",
                      _("This key is not known on the OKX {site}; it belongs to the OKX {other} ({web}).").format(
                          site=site_label(f.site), other=site_label(f.key_site), web=web),
                      _("Use --site {other}: a key works only on the site where it was made.").format(
                          other=f.key_site))
-    if f.code == "50119":  # not probed: unknown here is still a failure, never "ready"
-        return Check("site", "skip" if f.probed_sites else "fail",
+    if f.refused_by is CheckId.SITE:  # not probed: unknown here is still a failure, never "ready"
+        return Check(CheckId.SITE, "skip" if f.probed_sites else "fail",
                      _("No OKX site knows this key.") if f.probed_sites else
                      _("The OKX {site} does not know this key; other sites were not asked.").format(
                          site=site_label(f.site)),
                      None if f.probed_sites else _("Try --site auto to ask every OKX site."))
-    if f.network or f.code in {"50111"} or (f.auth is None and f.config is None):
-        return _skip("site", _("Not checked."))
-    return Check("site", "pass", _("The key belongs to the OKX {site}.").format(site=site_label(f.site)))
+    if f.network or codes.key_found(f.code) == "not-here" or (f.auth is None and f.config is None):
+        return _skip(CheckId.SITE, _("Not checked."))
+    return Check(CheckId.SITE, "pass", _("The key belongs to the OKX {site}.").format(site=site_label(f.site)))
 
 
 def environment(f: Facts) -> Check:
     chosen, other = (_("demo"), _("live")) if f.demo else (_("live"), _("demo"))
-    if f.code == "50101":
+    if f.refused_by is CheckId.ENVIRONMENT:  # 50101
         fix = (_("Run again without --demo, or make a key under Trade → Demo trading → API.") if f.demo else
                _("Run again with --demo, or make a live key on OKX's API page."))
         if f.other_env_knows:
             text = _("This is a {other} trading key, but it was used for {chosen} trading.")
         else:
             text = _("OKX says this key does not belong to {chosen} trading.")
-        return Check("environment", "fail", text.format(other=other, chosen=chosen), fix)
-    if f.config is None and f.code not in {"50105", "50113", "50100", "50110", "50120"}:
-        return _skip("environment", _("Not checked."))
-    return Check("environment", "pass", _("A {chosen} trading key.").format(chosen=chosen))
+        return Check(CheckId.ENVIRONMENT, "fail", text.format(other=other, chosen=chosen), fix)
+    if f.config is None and codes.key_found(f.code) != "here":
+        return _skip(CheckId.ENVIRONMENT, _("Not checked."))
+    return Check(CheckId.ENVIRONMENT, "pass", _("A {chosen} trading key.").format(chosen=chosen))
 
 
 _CREDENTIAL_PROBLEMS: dict[str, Callable[[], tuple[str, str]]] = {
@@ -140,35 +138,39 @@ _CREDENTIAL_PROBLEMS: dict[str, Callable[[], tuple[str, str]]] = {
 
 
 def credentials(f: Facts) -> Check:
-    if f.code in _CREDENTIAL_PROBLEMS and not (f.code == "50119" and (f.key_site or not f.probed_sites)):
-        message, fix = _CREDENTIAL_PROBLEMS[f.code]()
-        return Check("credentials", "fail", message, fix)
-    if f.config is not None or f.code == "50120":
-        return Check("credentials", "pass", _("Key, secret and passphrase are correct."))
-    if f.auth is not None and f.code not in {"50119", "50101", "50110", "50121"}:
-        return Check("credentials", "fail", _("OKX refused the key (error {code}: {msg}).").format(
-            code=f.code, msg=f.auth.msg), _("Run okxlink verify again; if it persists, report it."))
-    return _skip("credentials", _("Not checked: OKX stopped before checking secret and passphrase."))
+    refusal = codes.row(f.auth.code) if f.auth else None
+    if f.config is not None or (refusal is not None and refusal.kind == "permission"):
+        return Check(CheckId.CREDENTIALS, "pass", _("Key, secret and passphrase are correct."))
+    # A refusal that points at another check (site, environment, IP) came before secret and
+    # passphrase were checked; "not here" on every site (50119) is a credentials problem after all.
+    nowhere = refusal is not None and refusal.key == "not-here" and f.probed_sites and not f.key_site
+    if f.auth is None or refusal is None or (refusal.check is not CheckId.CREDENTIALS and not nowhere):
+        return _skip(CheckId.CREDENTIALS, _("Not checked: OKX stopped before checking secret and passphrase."))
+    if f.auth.code in _CREDENTIAL_PROBLEMS:
+        message, fix = _CREDENTIAL_PROBLEMS[f.auth.code]()
+        return Check(CheckId.CREDENTIALS, "fail", message, fix)
+    return Check(CheckId.CREDENTIALS, "fail", _("OKX refused the key (error {code}: {msg}).").format(
+        code=f.auth.code, msg=f.auth.msg), _("Run okxlink verify again; if it persists, report it."))
 
 
 def ip_whitelist(f: Facts) -> Check:
     if f.code == "50110":
-        return Check("ip-whitelist", "warn",
+        return Check(CheckId.IP_WHITELIST, "warn",
                      _("This machine's IP is not in the key's IP whitelist, so OKX will not answer "
                        "it here. The key exists; secret and passphrase could not be checked."),
                      _("Expected if the key is bound to your platform's IPs (Linking third-party apps): "
                        "the platform will verify it. Otherwise add this machine's IP on OKX's API page."))
     if f.code == "50121":
-        return Check("ip-whitelist", "fail", _("OKX does not accept requests from this IP address."),
+        return Check(CheckId.IP_WHITELIST, "fail", _("OKX does not accept requests from this IP address."),
                      _("Use OKX from a network and region where it is available."))
     if f.config is None:
-        return _skip("ip-whitelist", _("Not checked."))
-    return Check("ip-whitelist", "pass", _("This machine may use the key."))
+        return _skip(CheckId.IP_WHITELIST, _("Not checked."))
+    return Check(CheckId.IP_WHITELIST, "pass", _("This machine may use the key."))
 
 
-def _perm(f: Facts, check_id: str, needed: str, present_ok: bool, fail: tuple[str, str],
+def _perm(f: Facts, check_id: CheckId, needed: str, present_ok: bool, fail: tuple[str, str],
           ok: str) -> Check:
-    if f.code == "50120" and check_id == "permission-read":
+    if f.refused_by is check_id:  # 50120: the key may not read
         return Check(check_id, "fail", *fail)
     if f.config is None:
         return _skip(check_id, _("Not checked."))
@@ -177,20 +179,20 @@ def _perm(f: Facts, check_id: str, needed: str, present_ok: bool, fail: tuple[st
 
 
 def permission_read(f: Facts) -> Check:
-    return _perm(f, "permission-read", "read_only", True,
+    return _perm(f, CheckId.PERMISSION_READ, "read_only", True,
                  (_("The key cannot read the account."),
                   _("Edit the key on OKX's API page and tick Read.")), _("Read permission is on."))
 
 
 def permission_trade(f: Facts) -> Check:
-    return _perm(f, "permission-trade", "trade", True,
+    return _perm(f, CheckId.PERMISSION_TRADE, "trade", True,
                  (_("The key has no Trade permission, so the platform cannot place orders."),
                   _("Edit the key on OKX's API page and tick Trade (keep Withdraw off).")),
                  _("Trade permission is on."))
 
 
 def permission_withdraw(f: Facts) -> Check:
-    return _perm(f, "permission-withdraw", "withdraw", False,
+    return _perm(f, CheckId.PERMISSION_WITHDRAW, "withdraw", False,
                  (_("The key can withdraw funds; a copy-trading key must never have Withdraw."),
                   _("Edit the key on OKX's API page and untick Withdraw, or make a new key with "
                     "Read + Trade only.")),
@@ -199,18 +201,18 @@ def permission_withdraw(f: Facts) -> Check:
 
 def ip_binding(f: Facts) -> Check:
     if f.config is None:
-        return _skip("ip-binding", _("Not checked."))
+        return _skip(CheckId.IP_BINDING, _("Not checked."))
     if f.config.ip:
-        return Check("ip-binding", "pass", _("Bound to {n} IP address(es).").format(n=len(f.config.ip)))
+        return Check(CheckId.IP_BINDING, "pass", _("Bound to {n} IP address(es).").format(n=len(f.config.ip)))
     if f.demo:
-        return Check("ip-binding", "pass", _("No IP bound; demo keys do not expire."))
+        return Check(CheckId.IP_BINDING, "pass", _("No IP bound; demo keys do not expire."))
     if "trade" in f.config.perm or "withdraw" in f.config.perm:
-        return Check("ip-binding", "warn",
+        return Check(CheckId.IP_BINDING, "warn",
                      _("No IP address is bound: OKX deletes a key with Trade permission after 14 days "
                        "without use."),
                      _("Bind your platform's IP addresses to the key on OKX's API page (or make the "
                        "key with Linking third-party apps)."))
-    return Check("ip-binding", "pass", _("No IP bound; a read-only key does not expire."))
+    return Check(CheckId.IP_BINDING, "pass", _("No IP bound; a read-only key does not expire."))
 
 
 def mode_name(acct_lv: str) -> str | None:
@@ -222,29 +224,29 @@ def mode_name(acct_lv: str) -> str | None:
 
 def account_mode(f: Facts) -> Check:
     if f.config is None:
-        return _skip("account-mode", _("Not checked."))
+        return _skip(CheckId.ACCOUNT_MODE, _("Not checked."))
     mode = mode_name(f.config.acct_lv)
     if mode:
-        return Check("account-mode", "pass",
+        return Check(CheckId.ACCOUNT_MODE, "pass",
                      _("Unified account · {mode}; Spot trading is available.").format(mode=mode))
-    return Check("account-mode", "warn",
+    return Check(CheckId.ACCOUNT_MODE, "warn",
                  _("OKX reported an account mode okxlink does not know ({lv}).").format(lv=f.config.acct_lv),
                  _("Check Trade → Settings → Account mode on OKX."))
 
 
 def account_type(f: Facts) -> Check:
     if f.config is None:
-        return _skip("account-type", _("Not checked."))
+        return _skip(CheckId.ACCOUNT_TYPE, _("Not checked."))
     cfg = f.config
     if cfg.type not in {"", "0"} or (cfg.main_uid and cfg.uid != cfg.main_uid):
-        return Check("account-type", "warn", _("This key belongs to a sub-account."),
+        return Check(CheckId.ACCOUNT_TYPE, "warn", _("This key belongs to a sub-account."),
                      _("The platform trades only this sub-account's funds: keep the money there, or "
                        "make the key on the main account."))
     if "1" in (cfg.role_type, cfg.spot_role_type):
-        return Check("account-type", "warn", _("This account is a lead trader."),
+        return Check(CheckId.ACCOUNT_TYPE, "warn", _("This account is a lead trader."),
                      _("Platforms copy into a follower's account; a lead-trader account may be refused. "
                        "Use a separate (sub-)account to copy trades."))
-    return Check("account-type", "pass", _("Main account."))
+    return Check(CheckId.ACCOUNT_TYPE, "pass", _("Main account."))
 
 
 def _holdings(rows: list[tuple[str, Decimal]]) -> str:
@@ -253,35 +255,41 @@ def _holdings(rows: list[tuple[str, Decimal]]) -> str:
 
 def funds(f: Facts) -> Check:
     if f.trading is None:
-        return _skip("funds", _("Not checked."))
+        return _skip(CheckId.FUNDS, _("Not checked."))
     trading = [(d.ccy, amount(d.eq or d.cash_bal)) for d in f.trading.details if amount(d.eq or d.cash_bal) > 0]
     if trading:
-        return Check("funds", "pass", _("The Trading account holds {held}.").format(held=_holdings(trading)))
+        return Check(CheckId.FUNDS, "pass", _("The Trading account holds {held}.").format(held=_holdings(trading)))
     funding = [(b.ccy, amount(b.bal)) for b in f.funding or [] if amount(b.bal) > 0]
     if funding:
-        return Check("funds", "warn",
+        return Check(CheckId.FUNDS, "warn",
                      _("The Trading account is empty; your money ({held}) is in the Funding account.").format(
                          held=_holdings(funding)),
                      _("Move it on OKX: Assets → Transfer, from Funding to Trading."))
-    return Check("funds", "warn", _("The Trading account is empty."),
+    return Check(CheckId.FUNDS, "warn", _("The Trading account is empty."),
                  _("Deposit or transfer funds into the Trading account so the platform can trade."))
 
 
-RULES: tuple[Callable[[Facts], Check], ...] = (
-    network, clock, site, environment, credentials, ip_whitelist, permission_read, permission_trade,
-    permission_withdraw, ip_binding, account_mode, account_type, funds)
+RULES: dict[CheckId, Callable[[Facts], Check]] = {
+    CheckId.NETWORK: network, CheckId.CLOCK: clock, CheckId.SITE: site, CheckId.ENVIRONMENT: environment,
+    CheckId.CREDENTIALS: credentials, CheckId.IP_WHITELIST: ip_whitelist,
+    CheckId.PERMISSION_READ: permission_read, CheckId.PERMISSION_TRADE: permission_trade,
+    CheckId.PERMISSION_WITHDRAW: permission_withdraw, CheckId.IP_BINDING: ip_binding,
+    CheckId.ACCOUNT_MODE: account_mode, CheckId.ACCOUNT_TYPE: account_type, CheckId.FUNDS: funds}
+# The checks that still say something when OKX did not answer; every other one is skipped then.
+WITHOUT_ANSWER = frozenset({CheckId.NETWORK, CheckId.CLOCK})
 
 
 def diagnose(f: Facts) -> list[Check]:
+    """One Check per CheckId, in the documented order."""
     if f.network is not None:
-        first = [network(f), clock(f)]
-        return first + [_skip(cid, _("Not checked: OKX did not answer.")) for cid in CHECK_IDS[2:]]
-    return [rule(f) for rule in RULES]
+        return [RULES[cid](f) if cid in WITHOUT_ANSWER else _skip(cid, _("Not checked: OKX did not answer."))
+                for cid in CheckId]
+    return [RULES[cid](f) for cid in CheckId]
 
 
 def readiness(checks: list[Check]) -> bool | None:
     """True: ready (warnings allowed). False: a check failed. None: could not be determined."""
     by_id = {c.id: c for c in checks}
-    if by_id["network"].status == "fail" or by_id["ip-whitelist"].status == "warn":
+    if by_id[CheckId.NETWORK].status == "fail" or by_id[CheckId.IP_WHITELIST].status == "warn":
         return None
     return not any(c.status == "fail" for c in checks)

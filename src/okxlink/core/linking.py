@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 from okxlink import errors
 from okxlink.core.credentials import Credentials
 from okxlink.core.transfer import exchange
+from okxlink.errors import LinkError
 from okxlink.i18n import _
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)  # the service verifies with OKX before it answers
@@ -47,18 +48,6 @@ class Link(BaseModel):
     api_key: str = ""
     verified_at: str | None = None
     spot: Spot = Spot()
-
-
-class LinkError(errors.OkxlinkError):
-    """`code` is the service's error code (or "unreachable"); exit 4 unless the cause is our input."""
-
-    def __init__(self, message: str, fix: str | None = None, code: str = "", status: int = 0,
-                 existing_id: str | None = None, exit: errors.Exit = errors.Exit.UNVERIFIED) -> None:
-        super().__init__(message, fix)
-        self.code = code
-        self.status = status
-        self.existing_id = existing_id
-        self.exit_code = exit
 
 
 def is_loopback(host: str) -> bool:
@@ -149,7 +138,7 @@ def _answer(status: int, body: bytes, host: str) -> Any:
     if status == 401:
         raise LinkError(_("The linking service at {host} refused the token.").format(host=host),
                         _("Copy the token again from your platform and set OKXLINK_LINK_TOKEN, or "
-                          "pass it with --token-stdin."), code or "unauthorized", 401, exit=errors.Exit.USAGE)
+                          "pass it with --token-stdin."), code or "unauthorized", 401)
     if status == 404:
         raise LinkError(_("The linking service has no such link."), None, "not_found", 404)
     if status == 409:
@@ -158,7 +147,7 @@ def _answer(status: int, body: bytes, host: str) -> Any:
     if status == 422:
         raise LinkError(_("The linking service found the request invalid: {message}").format(
             message=error.get("message", "")), _("This is a bug in okxlink; please report it."),
-            code or "invalid", 422, exit=errors.Exit.BUG)
+            code or "invalid", 422)
     raise LinkError(_("The linking service at {host} failed (HTTP {status}).").format(
         host=host, status=status), _("Try again in a few minutes."), code, status)
 

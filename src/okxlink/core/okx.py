@@ -1,5 +1,5 @@
-"""Async OKX V5 client: the envelope, OKX codes mapped to typed errors, a clock corrected by
-server time, and retries for GETs only.
+"""Async OKX V5 client: the envelope, OKX codes mapped to typed errors (by core/codes.py), a clock
+corrected by server time, and retries for GETs only.
 
 One `httpx.AsyncClient` is shared by every OkxClient of a command (keep-alive, one pool);
 an OkxClient is one key on one site in one environment.
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from okxlink import errors
 from okxlink.core import sites
+from okxlink.core.codes import error_for as error_for  # OKX codes → typed errors; re-exported
 from okxlink.core.credentials import Credentials
 from okxlink.core.models import AccountConfig, Envelope, FundingBalance, ServerTime, TradingBalance
 from okxlink.core.signing import OkxAuth
@@ -30,21 +31,6 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 DEADLINE_S = 15.0          # a whole exchange, however slowly the body drips in
 MAX_BODY = 1_000_000       # OKX's answers here are a few kB; more is not OKX
 RETRY_DELAYS = (0.25, 0.75)  # two more tries: enough for a one-off 429 or blip, short enough to wait for
-UNAVAILABLE_CODES = {"50001", "50013", "50026"}
-PERMISSION_CODES = {"50120"}
-RATE_LIMIT_CODES = {"50011"}
-
-
-def error_for(code: str, msg: str, status: int) -> errors.OkxError:
-    if code in RATE_LIMIT_CODES or (status == 429 and not code):
-        return errors.RateLimited(code or "50011", msg, status)
-    if code in UNAVAILABLE_CODES or (status >= 500 and not code):
-        return errors.Unavailable(code or str(status), msg, status)
-    if code in PERMISSION_CODES:
-        return errors.PermissionDenied(code, msg, status)
-    if code.startswith("501"):
-        return errors.AuthError(code, msg, status)
-    return errors.OkxError(code, msg, status)
 
 
 class Clock:
@@ -162,8 +148,8 @@ def _data(status: int, body: bytes) -> list[Any]:
     try:
         envelope = Envelope.model_validate(json.loads(body))
     except (ValueError, ValidationError):
-        if status == 429:
-            raise errors.RateLimited("50011", "", 429) from None
+        if status == 429:  # a rate limit's body may be plain text
+            raise error_for("", "", 429) from None
         raise errors.Unavailable(str(status), "malformed answer", status) from None
     if envelope.code == "0" and status < 400:
         return envelope.data or []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from okxlink.i18n import N_, _
@@ -56,9 +55,8 @@ def site(name: str) -> Site:
 
 
 def rest_base(name: str, override: str | None = None) -> str:
-    """REST base for a site. `override` (OKXLINK_BASE_URL) wins; a `{site}` in it is replaced by the
-    site's name, which is how one OKX-compatible server (the simulator) can stand for every site."""
-    override = override if override is not None else os.environ.get("OKXLINK_BASE_URL")
+    """REST base for a site. `override` (the settings' base URL) wins; a `{site}` in it is replaced by
+    the site's name, which is how one OKX-compatible server (the simulator) can stand for every site."""
     if override:
         return override.replace("{site}", name).rstrip("/")
     return _SITES[name].rest
@@ -66,5 +64,4 @@ def rest_base(name: str, override: str | None = None) -> str:
 
 def probes_other_sites(override: str | None = None) -> bool:
     """Probing other sites only means something when they are different servers."""
-    override = override if override is not None else os.environ.get("OKXLINK_BASE_URL")
     return not override or "{site}" in override

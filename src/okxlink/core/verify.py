@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 
 from okxlink import errors
-from okxlink.core import sites
+from okxlink.core import codes, sites
+from okxlink.core.checks import Check, CheckId
+from okxlink.core.codes import NO_ANSWER
 from okxlink.core.credentials import Credentials
-from okxlink.core.diagnose import MODES, Check, Facts, diagnose, readiness
+from okxlink.core.diagnose import MODES, Facts, diagnose, readiness
 from okxlink.core.models import AccountConfig
 from okxlink.core.okx import Clock, OkxClient
-
-NO_ANSWER = (errors.NetworkError, errors.Unavailable, errors.RateLimited)
 
 
 @dataclass
@@ -35,8 +35,10 @@ class Report:
     okx_code: str | None = None      # what OKX refused the key with, if it did
     key_site: str | None = None      # on a wrong site: the site that knows the key
 
-    def failing(self) -> list[Check]:
-        return [c for c in self.checks if c.status in ("fail", "warn")]
+    @property
+    def retype(self) -> codes.Field | None:
+        """The credential field OKX's refusal points at (what to offer re-typing first), if any."""
+        return codes.retype_field(self.okx_code)
 
     def to_json(self) -> dict[str, Any]:
         cfg = self.config
@@ -61,7 +63,8 @@ async def _config_on(http: httpx.AsyncClient, creds: Credentials, site: str, dem
 
 async def find_site(http: httpx.AsyncClient, creds: Credentials, demo: bool, clock: Clock,
                     base: str | None, candidates: tuple[str, ...] = sites.SITES) -> str | None:
-    """The site whose OKX knows this key (any answer but 50119 / no answer), asked all at once."""
+    """The site whose OKX knows this key (any answer but "not here" (50119, 50111) or no answer),
+    asked all at once."""
     answers = await asyncio.gather(*(_config_on(http, creds, s, demo, clock, base) for s in candidates))
     return _known_site(candidates, answers)
 
@@ -69,7 +72,7 @@ async def find_site(http: httpx.AsyncClient, creds: Credentials, demo: bool, clo
 def _known_site(candidates: tuple[str, ...], answers: list[AccountConfig | errors.OkxError]) -> str | None:
     for name, answer in zip(candidates, answers, strict=True):
         if not isinstance(answer, errors.OkxError) or (
-                answer.code not in ("50119", "50111") and not isinstance(answer, NO_ANSWER)):
+                codes.key_found(answer.code) != "not-here" and not isinstance(answer, NO_ANSWER)):
             return name
     return None
 
@@ -119,13 +122,16 @@ async def verify(creds: Credentials, *, site: str = "global", demo: bool = False
         facts.trading = None if isinstance(trading, BaseException) else trading
         facts.funding = None if isinstance(funding, BaseException) else funding
 
-    if facts.code == "50119" and can_probe:
+    # A refusal that points at the site (50119) asks the other sites; one that points at the
+    # environment (50101) asks the other environment.
+    points_at = codes.row(facts.code).check if facts.auth is not None else None
+    if points_at is CheckId.SITE and can_probe:
         others = tuple(s for s in sites.SITES if s != site)
         facts.key_site = await find_site(http, creds, demo, clock, base, others)
-    elif facts.code == "50101":
+    elif points_at is CheckId.ENVIRONMENT:
         other = await _config_on(http, creds, site, not demo, clock, base)
-        facts.other_env_knows = not (isinstance(other, errors.OkxError)
-                                     and other.code in ("50101", "50119"))
+        facts.other_env_knows = not (isinstance(other, errors.OkxError) and codes.key_found(other.code)
+                                     in ("not-here", "other-environment"))
 
     checks = diagnose(facts)
     return Report(profile, site, demo, readiness(checks), checks, facts.config,

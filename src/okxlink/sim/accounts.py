@@ -17,7 +17,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from okxlink.core.checks import CheckId
 from okxlink.core.sites import SITES
+from okxlink.errors import Exit
 
 PERMS = ("read_only", "trade", "withdraw")
 # USD prices for eqUsd/totalEq; only the ratio to USDT matters to a key check.
@@ -183,41 +185,43 @@ def _fmt(value: float) -> str:
 
 
 # ---- the default scenario ---------------------------------------------------------------------
-def _expect(check: str | None, status: str | None, ready: bool | None, exit: int) -> dict[str, Any]:
+def _expect(check: CheckId | None, status: str | None, ready: bool | None, exit: Exit) -> dict[str, Any]:
     return {"check": check, "status": status, "ready": ready, "exit": exit}
 
 
 def default_accounts() -> list[Account]:
     """One account per situation okxlink must explain; fresh fake credentials on every call.
     The first entry is the ready live key (callers rely on that)."""
-    ok = _expect(None, None, True, 0)
+    ok = _expect(None, None, True, Exit.OK)
 
-    def bad(check: str) -> dict[str, Any]:
-        return _expect(check, "fail", False, 3)
+    def bad(check: CheckId) -> dict[str, Any]:
+        return _expect(check, "fail", False, Exit.NOT_READY)
 
     demo_only = {"demo": True, "ip": []}  # demo keys never expire, so no IP binding needed
     rows: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
         ("ready", {}, {}, ok),
         ("demo-ready", {**demo_only, "trading": {"USDT": "10000"}, "acct_lv": "2"}, {}, ok),
-        ("wrong-secret", {}, {"secret_key": new_secret()}, bad("credentials")),
-        ("wrong-passphrase", {}, {"passphrase": new_passphrase()}, bad("credentials")),
-        ("unknown-key", {}, {"api_key": new_api_key()}, bad("credentials")),
-        ("other-site", {"site": "eea"}, {"site": "global"}, bad("site")),
-        ("demo-as-live", demo_only, {"demo": False}, bad("environment")),
-        ("live-as-demo", {}, {"demo": True}, bad("environment")),
-        ("no-trade", {"perm": ["read_only"]}, {}, bad("permission-trade")),
-        ("withdraw-on", {"perm": ["read_only", "trade", "withdraw"]}, {}, bad("permission-withdraw")),
-        ("no-ip-bound", {"ip": []}, {}, _expect("ip-binding", "warn", True, 0)),
-        ("ip-not-whitelisted", {"ip": ["127.0.0.2"]}, {}, _expect("ip-whitelist", "warn", None, 4)),
-        ("frozen", {"frozen": True}, {}, bad("credentials")),
+        ("wrong-secret", {}, {"secret_key": new_secret()}, bad(CheckId.CREDENTIALS)),
+        ("wrong-passphrase", {}, {"passphrase": new_passphrase()}, bad(CheckId.CREDENTIALS)),
+        ("unknown-key", {}, {"api_key": new_api_key()}, bad(CheckId.CREDENTIALS)),
+        ("other-site", {"site": "eea"}, {"site": "global"}, bad(CheckId.SITE)),
+        ("demo-as-live", demo_only, {"demo": False}, bad(CheckId.ENVIRONMENT)),
+        ("live-as-demo", {}, {"demo": True}, bad(CheckId.ENVIRONMENT)),
+        ("no-trade", {"perm": ["read_only"]}, {}, bad(CheckId.PERMISSION_TRADE)),
+        ("withdraw-on", {"perm": ["read_only", "trade", "withdraw"]}, {}, bad(CheckId.PERMISSION_WITHDRAW)),
+        ("no-ip-bound", {"ip": []}, {}, _expect(CheckId.IP_BINDING, "warn", True, Exit.OK)),
+        ("ip-not-whitelisted", {"ip": ["127.0.0.2"]}, {},
+         _expect(CheckId.IP_WHITELIST, "warn", None, Exit.UNVERIFIED)),
+        ("frozen", {"frozen": True}, {}, bad(CheckId.CREDENTIALS)),
         ("funding-only", {"trading": {}, "funding": {"USDT": "500"}}, {},
-         _expect("funds", "warn", True, 0)),
+         _expect(CheckId.FUNDS, "warn", True, Exit.OK)),
         ("sub-account", {"type": "1", "main_uid": new_uid(), "acct_lv": "2"}, {},
-         _expect("account-type", "warn", True, 0)),
+         _expect(CheckId.ACCOUNT_TYPE, "warn", True, Exit.OK)),
         ("lead-trader", {"spot_role_type": "1", "acct_lv": "2"}, {},
-         _expect("account-type", "warn", True, 0)),
+         _expect(CheckId.ACCOUNT_TYPE, "warn", True, Exit.OK)),
         ("rate-limited-once", {"faults": Faults(rate_limited_first=1)}, {}, ok),
-        ("unavailable", {"faults": Faults(status=503)}, {}, _expect("network", "fail", None, 4)),
+        ("unavailable", {"faults": Faults(status=503)}, {},
+         _expect(CheckId.NETWORK, "fail", None, Exit.UNVERIFIED)),
     ]
     return [Account(name=n, present=p, expect=e, **server) for n, server, p, e in rows]
 

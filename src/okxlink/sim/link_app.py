@@ -181,9 +181,7 @@ async def _spot(state: LinkState, creds: Credentials, site: str, demo: bool) -> 
     """(verified_at, spot) from okxlink's own verification, made from the service's addresses."""
     for source_ip in state.source_ips or (None,):
         async with state.client(source_ip) as http:
-            # "" rather than None: None would let OKXLINK_BASE_URL in this process's environment
-            # pick the OKX this service talks to
-            report = await verify(creds, site=site, demo=demo, http=http, base=state.okx_base or "")
+            report = await verify(creds, site=site, demo=demo, http=http, base=state.okx_base)
         if report.okx_code != "50110":  # only "not from this address" is worth another address
             break
     reasons = [{"check": c.id, "status": c.status, "message": c.message}

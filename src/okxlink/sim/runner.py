@@ -14,6 +14,7 @@ docs/link-service.md).
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import secrets
 import shutil
@@ -27,9 +28,68 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from okxlink.errors import Exit
 from okxlink.sim.accounts import Account, default_accounts, load_accounts
 
 NOTE = "fake credentials for the okxlink simulator; they work nowhere else"
+SERVER_PARTS = ("starlette", "uvicorn")  # the `sim` extra; the link service also needs cryptography
+
+
+# ---- why it could not start: the user can fix these (okxlink.cli.sim_cmd maps them to exit 2) --
+class PortUnavailable(OSError):
+    """`service` ("simulator" or "link service") cannot listen on `port`; `in_use`: another
+    program has it."""
+
+    def __init__(self, service: str, port: int, cause: OSError) -> None:
+        super().__init__(cause.errno, f"{service}: cannot listen on port {port}: "
+                                      f"{cause.strerror or cause}")
+        self.service, self.port, self.reason = service, port, cause.strerror or str(cause)
+        self.in_use = cause.errno == errno.EADDRINUSE
+
+
+class AccountsFileError(ValueError):
+    """The accounts file `path` cannot be read or is not a valid accounts file: `reason`."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        super().__init__(f"accounts file {path}: {reason}")
+        self.path, self.reason = str(path), reason
+
+
+class MissingServerParts(ImportError):
+    """A module of the `sim` extra (`module`) is not installed."""
+
+    def __init__(self, module: str) -> None:
+        super().__init__(f"the simulator needs {module} (pip install 'okxlink[sim]')", name=module)
+        self.module = module
+
+
+def require_server_parts(link: bool = True) -> None:
+    """Import what serving needs now, so that a missing extra is said before anything is bound."""
+    import importlib
+
+    for module in (*SERVER_PARTS, *(("cryptography",) if link else ())):
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:  # the module itself, or one it needs (uvicorn's h11, …)
+            raise MissingServerParts((exc.name or module).split(".")[0]) from None
+
+
+def _load_accounts(path: str | Path) -> list[Account]:
+    try:
+        return load_accounts(path)
+    except OSError as exc:  # missing, a directory, unreadable
+        reason = exc.strerror or str(exc)
+    except UnicodeDecodeError:
+        reason = "not UTF-8 text"
+    except json.JSONDecodeError as exc:
+        reason = f"not valid JSON ({exc})"
+    except ValueError as exc:  # TOML syntax, or an account the loader refuses
+        reason = str(exc).removeprefix(f"{Path(path)}: ")
+        if type(exc).__name__ == "TOMLDecodeError":
+            reason = f"not valid TOML ({reason})"
+    except (TypeError, AttributeError) as exc:  # an entry or a field of the wrong type
+        reason = f"an entry or a field has the wrong type ({exc})"
+    raise AccountsFileError(path, reason)
 
 
 def ready_line(url: str, accounts: list[Account], link_url: str | None = None,
@@ -41,12 +101,16 @@ def ready_line(url: str, accounts: list[Account], link_url: str | None = None,
     return json.dumps(line)
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def _bind(host: str, port: int, service: str = "simulator") -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise PortUnavailable(service, port, exc) from None
     sock.set_inheritable(True)
     return sock
 
@@ -133,18 +197,14 @@ def _link_service(host: str, port: int, db: str | Path | None, token: str | None
     """Bind and set up the link service; returns it and the temporary directory to delete."""
     if token is not None and not token.strip():
         raise ValueError("the link token must not be empty")
-    try:
-        from cryptography.fernet import Fernet
+    from cryptography.fernet import Fernet  # present: run() called require_server_parts()
 
-        from okxlink.sim.link_app import LinkState
-        from okxlink.sim.link_store import LinkStore
-    except ImportError:
-        raise ValueError("the link service needs 'cryptography' (pip install 'okxlink[sim]'); "
-                         "or run with --no-link") from None
     from okxlink import i18n
+    from okxlink.sim.link_app import LinkState
+    from okxlink.sim.link_store import LinkStore
 
     i18n.setup("en")  # spot reasons are the platform's answer: one language, English
-    sock = _bind(host, port)
+    sock = _bind(host, port, "link service")
     tmp = None if db else tempfile.mkdtemp(prefix="okxlink-link-")
     try:
         # A throw-away database keeps its key in memory only: nothing on disk can decrypt it.
@@ -173,10 +233,15 @@ def run(port: int = 0, host: str = "127.0.0.1", latency_ms: float = 0,
     Port 0 picks a free port; the chosen one is in the ready line. The link service (unless
     `no_link`) listens on `link_port`, keeps its links in `link_db` (default: a temporary
     directory deleted at exit), accepts `link_token` (default: random, shown in the ready line)
-    and verifies keys from `link_source_ips` (the next one only after a 50110)."""
+    and verifies keys from `link_source_ips` (the next one only after a 50110).
+
+    Raises MissingServerParts (an ImportError), AccountsFileError (a ValueError) or
+    PortUnavailable (an OSError) when it cannot start; other ValueErrors for a bad link database
+    or token."""
+    require_server_parts(link=not no_link)
     from okxlink.sim.okx_app import SimState
 
-    accounts = load_accounts(accounts_file) if accounts_file else default_accounts()
+    accounts = _load_accounts(accounts_file) if accounts_file else default_accounts()
     state = SimState(accounts=accounts, latency_ms=latency_ms,
                      clock_offset_ms=round(clock_offset_s * 1000),
                      fail_status=fail_status, malformed=malformed, hang=hang)
@@ -208,4 +273,4 @@ def run(port: int = 0, host: str = "127.0.0.1", latency_ms: float = 0,
             link.state.store.close()
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
-    return 0
+    return int(Exit.OK)

@@ -5,6 +5,9 @@
     │   ├── KeyringStore             the OS keyring via python-keyring, every call under a timeout
     │   └── MemoryStore              tests and `okxlink demo`: gone when the process ends
     └── ProfilesFile                 profiles.toml: atomic writes, mode 0600, an exclusive lock
+    ClockCache                       clock.json: the last measured offset to OKX's clock
+
+Paths come from the caller (the CLI's Settings): nothing here reads okxlink's environment variables.
 
 Failures surface as `StorageError` (exit 5: no keyring, locked, prompt dismissed, timed out, write
 refused, profiles.toml not writable) or `UsageError` (exit 2: unknown profile, bad name, a
@@ -16,13 +19,14 @@ Importing this package is cheap: `keyring` is imported by KeyringStore on its fi
 
 from __future__ import annotations
 
+from okxlink.storage.clock_cache import ClockCache
 from okxlink.storage.keyring_store import KeyringStore
-from okxlink.storage.meta import LinkState, ProfileMeta, VerifyState, now_iso
-from okxlink.storage.profiles import ProfilesFile, config_dir
+from okxlink.storage.meta import LinkRecord, PendingLink, ProfileMeta, VerifySummary, now_iso
+from okxlink.storage.profiles import ProfilesFile
 from okxlink.storage.repo import ProfileRepo, validate_name
 from okxlink.storage.secrets import SERVICE, MemoryStore, SecretStore
 
 __all__ = [
-    "SERVICE", "KeyringStore", "LinkState", "MemoryStore", "ProfileMeta", "ProfileRepo", "ProfilesFile",
-    "SecretStore", "VerifyState", "config_dir", "now_iso", "validate_name",
+    "SERVICE", "ClockCache", "KeyringStore", "LinkRecord", "MemoryStore", "PendingLink", "ProfileMeta",
+    "ProfileRepo", "ProfilesFile", "SecretStore", "VerifySummary", "now_iso", "validate_name",
 ]

@@ -1,7 +1,13 @@
 """The metadata of one profile, as kept in profiles.toml: plain dataclasses, cheap to import.
 
-Unknown fields, at any level, land in `extra` and are written back unchanged, so a newer okxlink
-can add fields without an older one dropping them. TOML has no null: None means "not written".
+Every field this version knows is typed. Unknown fields, at any level, land in `extra` and are
+written back unchanged, so a newer okxlink can add fields without an older one dropping them.
+TOML has no null: None means "not written".
+
+    [profiles.NAME]                 ProfileMeta: site, demo, key (masked), label, uid, dates, removing
+    [profiles.NAME.verify]          VerifySummary: the last verification's verdict and check statuses
+    [profiles.NAME.link]            LinkRecord: the linking service, its link id, the platform's verdict
+    [profiles.NAME.link.pending_request]   PendingLink's request fields, with pending_idempotency_key
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ class Corrupt(ValueError):
 
 def _take(table: dict[str, Any], name: str, kind: type | tuple[type, ...], default: Any) -> Any:
     v = table.pop(name, default)
-    if v is not default and not isinstance(v, kind):
+    if v is not default and (not isinstance(v, kind) or (kind is not bool and isinstance(v, bool))):
         raise Corrupt(name)
     return v
 
@@ -32,42 +38,92 @@ def _strs(v: Any, name: str) -> Any:
     return v
 
 
+def _present(table: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in table.items() if v is not None}
+
+
 @dataclass
-class VerifyState:
-    """The last verification: ready true/false/None (undetermined), check id → status, reasons."""
+class VerifySummary:
+    """The last verification: ready true/false/None (undetermined), check id → status, the ids of
+    the checks that did not pass, and the account mode (what `status --offline` shows)."""
     ready: bool | None = None
     statuses: dict[str, str] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    acct_lv: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_toml(cls, t: dict[str, Any]) -> VerifyState:
+    def from_toml(cls, t: dict[str, Any]) -> VerifySummary:
         t = dict(t)
         return cls(ready=_take(t, "ready", bool, None), statuses=_strs(_take(t, "statuses", dict, {}), "statuses"),
-                   reasons=_strs(_take(t, "reasons", list, []), "reasons"), extra=t)
+                   reasons=_strs(_take(t, "reasons", list, []), "reasons"), acct_lv=_take(t, "acct_lv", str, ""),
+                   extra=t)
 
     def to_toml(self) -> dict[str, Any]:
-        # Empty parts are left out (None is "absent" to the writer); reading fills the defaults back in.
-        return {"ready": self.ready, "statuses": dict(self.statuses) or None,
-                "reasons": list(self.reasons) or None, **self.extra}
+        # Empty parts are left out; reading fills the defaults back in.
+        return _present({"ready": self.ready, "statuses": dict(self.statuses) or None,
+                         "reasons": list(self.reasons) or None, "acct_lv": self.acct_lv or None, **self.extra})
 
 
 @dataclass
-class LinkState:
-    """The profile's registration with a linking service."""
-    id: str = ""
-    service: str = ""
-    state: str = ""
+class PendingLink:
+    """A link request kept before it is sent: a retry after a crash or a lost answer sends the very
+    same request (same Idempotency-Key, same fields), so the service never links the key twice."""
+    idempotency_key: str
+    site: str
+    demo: bool
+    label: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_toml(cls, t: dict[str, Any]) -> LinkState:
+    def from_toml(cls, key: str, t: dict[str, Any]) -> PendingLink:
         t = dict(t)
-        return cls(id=_take(t, "id", str, ""), service=_take(t, "service", str, ""),
-                   state=_take(t, "state", str, ""), extra=t)
+        return cls(idempotency_key=key, site=_take(t, "site", str, "global"), demo=_take(t, "demo", bool, False),
+                   label=_take(t, "label", str, ""), extra=t)
+
+    def request_toml(self) -> dict[str, Any]:
+        return {"site": self.site, "demo": self.demo, "label": self.label, **self.extra}
+
+
+@dataclass
+class LinkRecord:
+    """The profile's registration with a linking service. `state` is "linked" (the service holds
+    link `id`) or "pending" (a request was prepared and may have reached the service). `spot` and
+    `reasons` are the platform's last verdict: "ready" or "attention" with check ids."""
+    service: str = ""
+    id: str = ""
+    state: str = ""
+    spot: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    pending: PendingLink | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def linked(self) -> bool:
+        return self.state == "linked" and bool(self.id)
+
+    @classmethod
+    def from_toml(cls, t: dict[str, Any]) -> LinkRecord:
+        t = dict(t)
+        record = cls(id=_take(t, "id", str, ""), service=_take(t, "service", str, ""),
+                     state=_take(t, "state", str, ""), spot=_take(t, "spot", str, None),
+                     reasons=_strs(_take(t, "reasons", list, []), "reasons"))
+        key = _take(t, "pending_idempotency_key", str, None)
+        request = _take(t, "pending_request", dict, {})
+        if key:
+            record.pending = PendingLink.from_toml(key, request)
+        elif request:
+            t["pending_request"] = request  # not ours to interpret without its key: kept as found
+        record.extra = t
+        return record
 
     def to_toml(self) -> dict[str, Any]:
-        return {"id": self.id, "service": self.service, "state": self.state, **self.extra}
+        out: dict[str, Any] = {"id": self.id, "service": self.service, "state": self.state,
+                               "spot": self.spot, "reasons": list(self.reasons) or None}
+        if self.pending is not None:
+            out.update(pending_idempotency_key=self.pending.idempotency_key,
+                       pending_request=self.pending.request_toml())
+        return _present({**out, **self.extra})
 
 
 @dataclass
@@ -80,23 +136,27 @@ class ProfileMeta:
     uid: str | None = None
     created: str | None = None  # ISO 8601 UTC
     last_verified: str | None = None
-    verify: VerifyState = field(default_factory=VerifyState)
-    link: LinkState | None = None
+    removing: bool = False  # a removal has begun: the profile is gone for every reader
+    verify: VerifySummary = field(default_factory=VerifySummary)
+    link: LinkRecord | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_toml(cls, name: str, t: dict[str, Any]) -> ProfileMeta:
         t = dict(t)
+        link = _take(t, "link", dict, None)
         return cls(name=name, site=_take(t, "site", str, "global"), demo=_take(t, "demo", bool, False),
                    key=_take(t, "key", str, ""), label=_take(t, "label", str, None), uid=_take(t, "uid", str, None),
                    created=_take(t, "created", str, None), last_verified=_take(t, "last_verified", str, None),
-                   verify=VerifyState.from_toml(_take(t, "verify", dict, {})),
-                   link=LinkState.from_toml(t.pop("link")) if isinstance(t.get("link"), dict) else None, extra=t)
+                   removing=_take(t, "removing", bool, False),
+                   verify=VerifySummary.from_toml(_take(t, "verify", dict, {})),
+                   link=LinkRecord.from_toml(link) if link is not None else None, extra=t)
 
     def to_toml(self) -> dict[str, Any]:
         out = {"site": self.site, "demo": self.demo, "key": self.key, "label": self.label,
-               "uid": self.uid, "created": self.created, "last_verified": self.last_verified, **self.extra}
-        verify = {k: v for k, v in self.verify.to_toml().items() if v is not None}
+               "uid": self.uid, "created": self.created, "last_verified": self.last_verified,
+               "removing": self.removing or None, **self.extra}
+        verify = self.verify.to_toml()
         if verify:
             out["verify"] = verify
         if self.link is not None:

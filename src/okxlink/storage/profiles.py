@@ -8,45 +8,28 @@ and renamed over the old file: a crash leaves the old file or the new one, never
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 from okxlink.errors import StorageError, UsageError
 from okxlink.i18n import _
-from okxlink.storage import toml_io
+from okxlink.storage import atomic, toml_io
 from okxlink.storage.meta import Corrupt, ProfileMeta
 
 HEADER = ("okxlink profiles: non-secret metadata, one table per profile.\n"
           "The API key's secret and passphrase are in the OS keyring, never here.")
 
 
-def config_dir(env: dict[str, str] | None = None) -> Path:
-    """OKXLINK_CONFIG_DIR, else the platform's per-user config directory plus /okxlink."""
-    env = dict(os.environ) if env is None else env
-    if env.get("OKXLINK_CONFIG_DIR"):
-        return Path(env["OKXLINK_CONFIG_DIR"]).expanduser()
-    home = Path(env.get("HOME") or Path.home())
-    if sys.platform == "win32":
-        base = Path(env["APPDATA"]) if env.get("APPDATA") else home / "AppData" / "Roaming"
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Application Support"
-    else:
-        base = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else home / ".config"
-    return base / "okxlink"
-
-
 class ProfilesFile:
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = Path(path) if path is not None else config_dir() / "profiles.toml"
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
 
     def read(self, include_removing: bool = False) -> dict[str, ProfileMeta]:
         """No lock needed: writers replace the file whole, so a reader sees the old or the new one.
         A profile whose removal has begun (`removing = true`) is gone for every reader."""
         found = self._read_all()
-        return found if include_removing else {n: m for n, m in found.items() if not m.extra.get("removing")}
+        return found if include_removing else {n: m for n, m in found.items() if not m.removing}
 
     def _read_all(self) -> dict[str, ProfileMeta]:
         try:
@@ -105,25 +88,10 @@ class ProfilesFile:
         data = toml_io.dumps({"version": 1, "profiles": {n: m.to_toml() for n, m in sorted(profiles.items())}},
                              header=HEADER).encode("utf-8")
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".profiles.", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.chmod(tmp, 0o600)  # mkstemp makes it 0600 on POSIX; say so where it may not
-                os.replace(tmp, self.path)
-            except BaseException:
-                with suppress(OSError):
-                    os.unlink(tmp)
-                raise
-            _fsync_dir(self.path.parent)
+            atomic.write(self.path, data)
         except OSError as exc:
             raise self._unwritable(exc) from None
-        # Under the lock no other writer is half way: any other temporary file is a killed writer's.
-        for stray in self.path.parent.glob(".profiles.*.tmp"):
-            with suppress(OSError):
-                stray.unlink()
+        atomic.sweep(self.path)  # under the lock no other writer is half way: a leftover is a killed one's
 
     def _corrupt(self, reason: str) -> UsageError:
         return UsageError(_("{path} is not a valid okxlink profiles file ({reason}).").format(
@@ -151,13 +119,3 @@ def _lock(path: Path) -> int | None:
         os.close(fd)
         raise
     return fd
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make the rename itself durable; not possible on every platform."""
-    with suppress(OSError, AttributeError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

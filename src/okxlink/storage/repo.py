@@ -42,9 +42,9 @@ def validate_name(name: str) -> str:
 
 
 class ProfileRepo:
-    def __init__(self, secrets: SecretStore, profiles: ProfilesFile | None = None) -> None:
+    def __init__(self, secrets: SecretStore, profiles: ProfilesFile) -> None:
         self.secrets = secrets
-        self.profiles = profiles if profiles is not None else ProfilesFile()
+        self.profiles = profiles
 
     def names(self) -> list[str]:
         return sorted(self.profiles.read())
@@ -128,7 +128,7 @@ class ProfileRepo:
             meta = profiles.get(name)
             if meta is not None:
                 self.secrets.get(name)  # a locked keyring fails here, before anything changes
-                meta.extra["removing"] = True
+                meta.removing = True
         if meta is None:
             try:
                 deleted = self.secrets.delete(name)
@@ -142,11 +142,11 @@ class ProfileRepo:
         except StorageError:
             with self.profiles.transaction() as profiles:
                 if name in profiles:
-                    profiles[name].extra.pop("removing", None)
+                    profiles[name].removing = False
             raise
         with self.profiles.transaction() as profiles:
             profiles.pop(name, None)
-        meta.extra.pop("removing", None)
+        meta.removing = False
         return meta
 
     @staticmethod

@@ -1,0 +1,121 @@
+"""One context per run: the Settings read from the flags and the environment (here, and nowhere
+else), the terminal's streams, and factories for what a command uses — the UI, the asker, the
+profile repository, the HTTP client. Commands receive it; tests build their own and run commands
+in-process with captured output, a scripted asker, a memory keyring and a temporary config dir.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from okxlink.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from okxlink.cli.ask import Asker
+    from okxlink.cli.ui import UI
+    from okxlink.storage import ProfileRepo, ProfilesFile, SecretStore
+
+
+def config_dir(env: Mapping[str, str], platform: str = sys.platform) -> Path:
+    """OKXLINK_CONFIG_DIR, else the platform's per-user config directory plus /okxlink."""
+    if env.get("OKXLINK_CONFIG_DIR"):
+        return Path(env["OKXLINK_CONFIG_DIR"]).expanduser()
+    home = Path(env.get("HOME") or Path.home())
+    if platform == "win32":
+        base = Path(env["APPDATA"]) if env.get("APPDATA") else home / "AppData" / "Roaming"
+    elif platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else home / ".config"
+    return base / "okxlink"
+
+
+def settings_from(env: Mapping[str, str], lang: str | None = None) -> Settings:
+    """The one place okxlink's own environment variables are read (typer reads the options' envvars:
+    OKXLINK_PROFILE, OKXLINK_SITE, OKXLINK_LINK_URL for --service). `lang`: --lang, if given."""
+    from okxlink import i18n
+
+    return Settings(config_dir=config_dir(env), base_url=env.get("OKXLINK_BASE_URL") or None,
+                    link_url=env.get("OKXLINK_LINK_URL") or None,
+                    link_token=env.get("OKXLINK_LINK_TOKEN", "").strip() or None,
+                    lang=i18n.detect(lang, env),
+                    debug=env.get("OKXLINK_DEBUG", "") not in ("", "0"))
+
+
+def _keyring() -> SecretStore:
+    from okxlink.storage import KeyringStore
+
+    return KeyringStore()
+
+
+def _questionary() -> Asker:
+    from okxlink.cli.ask import QuestionaryAsker
+
+    return QuestionaryAsker()
+
+
+def _browser(url: str) -> object:
+    import webbrowser
+
+    return webbrowser.open(url)
+
+
+@dataclass
+class Context:
+    settings: Settings
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    width: int | None = None            # None: the terminal's (rich reads COLUMNS)
+    interactive: bool | None = None     # None: both stdin and stdout are terminals
+    secrets: Callable[[], SecretStore] = _keyring
+    asker: Callable[[], Asker] = _questionary
+    open_url: Callable[[str], object] = _browser
+    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    _repo: ProfileRepo | None = field(default=None, init=False, repr=False)
+
+    @property
+    def can_ask(self) -> bool:
+        """A person is there to answer questions."""
+        if self.interactive is not None:
+            return self.interactive
+        return self.stdin.isatty() and self.stdout.isatty()
+
+    @property
+    def stdin_is_terminal(self) -> bool:
+        return self.interactive if self.interactive is not None else self.stdin.isatty()
+
+    def ui(self, json_mode: bool = False) -> UI:
+        from okxlink.cli.ui import UI
+
+        return UI(json_mode=json_mode, out=self.stdout, err=self.stderr, width=self.width)
+
+    def profiles_file(self) -> ProfilesFile:
+        from okxlink.storage import ProfilesFile
+
+        return ProfilesFile(self.settings.profiles_path)
+
+    def repo(self) -> ProfileRepo:
+        """One repository per run (its keyring store opens its backend once)."""
+        if self._repo is None:
+            from okxlink.storage import ProfileRepo
+
+            self._repo = ProfileRepo(self.secrets(), self.profiles_file())
+        return self._repo
+
+    def http(self, **kw: Any) -> httpx.AsyncClient:
+        """The run's HTTP client (used as `async with ctx.http() as client`), with the debug hooks."""
+        import httpx
+
+        from okxlink.cli import debug
+
+        return httpx.AsyncClient(event_hooks=debug.hooks(self.settings.debug, self.stderr), **kw)

@@ -1,0 +1,48 @@
+"""The checks a key verification reports: their stable ids, in the documented order, and one result.
+
+A `CheckId` is a `str`: it compares equal to its plain value (`check.id == "network"`), prints as it
+(f-strings, `str()`), and goes into JSON and TOML as that string. Ids are the stable contract
+(docs/contract.md#check-ids); never rename one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
+
+Status = Literal["pass", "warn", "fail", "skip"]
+
+
+class CheckId(str, Enum):
+    NETWORK = "network"
+    CLOCK = "clock"
+    SITE = "site"
+    ENVIRONMENT = "environment"
+    CREDENTIALS = "credentials"
+    IP_WHITELIST = "ip-whitelist"
+    PERMISSION_READ = "permission-read"
+    PERMISSION_TRADE = "permission-trade"
+    PERMISSION_WITHDRAW = "permission-withdraw"
+    IP_BINDING = "ip-binding"
+    ACCOUNT_MODE = "account-mode"
+    ACCOUNT_TYPE = "account-type"
+    FUNDS = "funds"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+# The documented order (the order of the members above), as plain strings.
+CHECK_IDS: tuple[str, ...] = tuple(c.value for c in CheckId)
+
+
+@dataclass(frozen=True)
+class Check:
+    id: CheckId
+    status: Status
+    message: str
+    fix: str | None = None

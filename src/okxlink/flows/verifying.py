@@ -1,0 +1,81 @@
+"""Verify keys and remember what was found: the use case behind `verify`, `status` and `setup`.
+
+Every key of a run goes out at once over one connection pool, wide enough that no request waits
+for a connection, with one clock per site: the server time is asked once per site, starting from
+the offset the last run measured (clock.json)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Sequence
+
+import httpx
+
+from okxlink.core.credentials import Credentials
+from okxlink.core.okx import Clock
+from okxlink.core.verify import Report, verify
+from okxlink.flows import HttpFactory
+from okxlink.settings import Settings
+from okxlink.storage import ClockCache, ProfileMeta, ProfileRepo, VerifySummary, now_iso
+
+Job = tuple[str | None, Credentials, str, bool]  # profile, credentials, site, demo
+
+
+async def verify_many(jobs: Sequence[Job], settings: Settings, http: HttpFactory) -> list[Report]:
+    cache = ClockCache(settings.clock_path)
+    cached = cache.load()
+    clocks: dict[str, Clock] = {}
+    limits = httpx.Limits(max_connections=4 * len(jobs) + 4, max_keepalive_connections=20)
+    async with http(limits=limits) as client:
+        reports = list(await asyncio.gather(*(
+            verify(creds, site=site, demo=demo, http=client, profile=profile, base=settings.base_url,
+                   clock=clocks.setdefault(site, Clock(offset_ms=cached)))
+            for profile, creds, site, demo in jobs)))
+    measured = [r.clock_offset_ms for r in reports if r.clock_offset_ms is not None]
+    if measured:
+        cache.save(measured[0], cached)
+    return reports
+
+
+def verify_one(creds: Credentials, site: str, demo: bool, settings: Settings, http: HttpFactory,
+               profile: str | None = None) -> Report:
+    return asyncio.run(verify_many([(profile, creds, site, demo)], settings, http))[0]
+
+
+def verify_profiles(repo: ProfileRepo, names: list[str], settings: Settings, http: HttpFactory,
+                    site: str | None = None, demo: bool | None = None
+                    ) -> tuple[list[tuple[ProfileMeta, Credentials]], list[Report]]:
+    """Stored profiles verified together (site and demo default to each profile's own), each
+    result remembered in its metadata with one write."""
+    loaded = repo.load_many(names)
+    jobs = [(meta.name, creds, site or meta.site, meta.demo if demo is None else demo)
+            for meta, creds in loaded]
+    reports = asyncio.run(verify_many(jobs, settings, http))
+    repo.update_many({r.profile or "": functools.partial(record, report=r) for r in reports})
+    return loaded, reports
+
+
+def record(meta: ProfileMeta, report: Report) -> None:
+    """What a verification leaves in a profile: when, the verdict, and the ids of the checks that
+    did not pass (their words are looked up again in the reader's language)."""
+    meta.site, meta.demo = report.site, report.demo
+    meta.last_verified = now_iso()
+    meta.verify = VerifySummary(ready=report.ready, statuses={str(c.id): c.status for c in report.checks},
+                                reasons=[str(c.id) for c in report.checks if c.status in ("fail", "warn")])
+    if report.config is not None:
+        meta.label = report.config.label or meta.label
+        meta.uid = report.config.uid or meta.uid
+        meta.verify.acct_lv = report.config.acct_lv
+
+
+def may_keep(report: Report, keep_unverified: bool) -> bool:
+    """A key is stored once it verified, or when it is bound to a platform's IPs (50110 here) and
+    the user said to keep it."""
+    return report.ready is True or (report.okx_code == "50110" and keep_unverified)
+
+
+def save_verified(repo: ProfileRepo, name: str, creds: Credentials, report: Report) -> ProfileMeta:
+    meta = ProfileMeta(name=name)
+    record(meta, report)
+    return repo.save(name, creds, meta)

@@ -1,0 +1,239 @@
+"""The main screens, exactly as a person sees them at 80 columns, in English and in Chinese: the
+verify table, the status blocks and the profiles listing. okxlink runs in this process
+(tests/inproc.py) against the simulator as a real server on 127.0.0.1, with fixed fake keys."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from okxlink.core.diagnose import CHECK_IDS
+from okxlink.sim.accounts import Account, dump_accounts
+from okxlink.storage import LinkRecord, ProfileMeta, ProfilesFile, VerifySummary
+
+from conftest import start_sim
+from inproc import InProcess
+
+READY = Account(name="ready", api_key="0f4b1c2d-1111-4aaa-8bbb-000000003e7a",
+                secret_key="5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A", passphrase="Screen-Pass-1!", trading={"USDT": "1000"})
+WITHDRAW = Account(name="withdraw", api_key="9c8d7e6f-2222-4ccc-8ddd-00000000b0b0",
+                   secret_key="6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B", passphrase="Screen-Pass-2!",
+                   perm=["read_only", "trade", "withdraw"], ip=[], trading={}, funding={"USDT": "250"})
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    """The clock 30 s off: the clock row then reads the same however busy the machine is."""
+    path = tmp_path_factory.mktemp("screens") / "accounts.json"
+    path.write_text(json.dumps(dump_accounts([READY, WITHDRAW])))
+    s = start_sim("--accounts", str(path), "--clock-offset-s", "30", "--no-link")
+    yield s
+    s.stop()
+
+
+def creds(account: Account) -> dict[str, str]:
+    return {"OKX_API_KEY": account.api_key, "OKX_SECRET_KEY": account.secret_key,
+            "OKX_PASSPHRASE": account.passphrase}
+
+
+def screen(text: str) -> str:
+    """Trailing spaces are rich's padding, not something a person reads."""
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+@pytest.fixture()
+def stored(tmp_path):
+    """Three remembered profiles: ready and linked, verified with a problem, never verified."""
+    passed = dict.fromkeys(CHECK_IDS, "pass")
+    f = ProfilesFile(tmp_path / "config" / "profiles.toml")
+    f.put(ProfileMeta(name="main", key="0f4b…3e7a", label="copy bot", uid="44012345678",
+                      last_verified="2026-12-01T09:00:00Z",  # 3 h before inproc.NOW
+                      verify=VerifySummary(ready=True, statuses=passed, acct_lv="1"),
+                      link=LinkRecord(service="https://link.example.com", id="lnk_1", state="linked", spot="ready")))
+    f.put(ProfileMeta(name="spare", site="eea", demo=True, key="9c8d…b0b0", last_verified="2026-11-29T08:00:00Z",
+                      verify=VerifySummary(ready=False, statuses={**passed, "permission-trade": "fail"},
+                                           reasons=["permission-trade"], acct_lv="2")))
+    f.put(ProfileMeta(name="fresh", key="77aa…0001"))
+    return InProcess(tmp_path / "config")
+
+
+VERIFY_READY_EN = """\
+                     OKX key 0f4b…3e7a · global site · live
+┏━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
+┃   ┃ Check               ┃ Result                                             ┃
+┡━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
+│ ✓ │ network             │ OKX answered.                                      │
+│ ! │ clock               │ This machine's clock is 30 s behind OKX's; okxlink │
+│   │                     │ corrected for it, but other programs will be       │
+│   │                     │ refused (error 50102).                             │
+│   │                     │ → Turn on automatic time synchronisation (Linux:   │
+│   │                     │ timedatectl set-ntp true; Windows and macOS: set   │
+│   │                     │ date and time automatically).                      │
+│ ✓ │ site                │ The key belongs to the OKX global site.            │
+│ ✓ │ environment         │ A live trading key.                                │
+│ ✓ │ credentials         │ Key, secret and passphrase are correct.            │
+│ ✓ │ ip-whitelist        │ This machine may use the key.                      │
+│ ✓ │ permission-read     │ Read permission is on.                             │
+│ ✓ │ permission-trade    │ Trade permission is on.                            │
+│ ✓ │ permission-withdraw │ Withdraw permission is off.                        │
+│ ✓ │ ip-binding          │ Bound to 2 IP address(es).                         │
+│ ✓ │ account-mode        │ Unified account · Spot mode; Spot trading is       │
+│   │                     │ available.                                         │
+│ ✓ │ account-type        │ Main account.                                      │
+│ ✓ │ funds               │ The Trading account holds USDT 1000.               │
+└───┴─────────────────────┴────────────────────────────────────────────────────┘
+Ready: this key can be used for copy trading.
+"""
+
+
+VERIFY_READY_ZH = """\
+                     OKX API 密钥 0f4b…3e7a · 全球站 · 实盘
+┏━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
+┃   ┃ 检查项              ┃ 结果                                               ┃
+┡━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
+│ ✓ │ network             │ OKX 已响应。                                       │
+│ ! │ clock               │ 本机时钟比 OKX 慢 30 秒；okxlink                   │
+│   │                     │ 已自动校正，但其他程序的请求会被拒绝（错误         │
+│   │                     │ 50102）。                                          │
+│   │                     │ → 请开启时间自动同步（Linux：timedatectl set-ntp   │
+│   │                     │ true；Windows 和                                   │
+│   │                     │ macOS：开启“自动设置日期和时间”）。                │
+│ ✓ │ site                │ 该 API 密钥属于 OKX 全球站。                       │
+│ ✓ │ environment         │ 实盘交易 API 密钥。                                │
+│ ✓ │ credentials         │ API 密钥、密钥（SecretKey）和密码短语均正确。      │
+│ ✓ │ ip-whitelist        │ 本机可以使用该 API 密钥。                          │
+│ ✓ │ permission-read     │ 已开启读取权限。                                   │
+│ ✓ │ permission-trade    │ 已开启交易权限。                                   │
+│ ✓ │ permission-withdraw │ 提现权限已关闭。                                   │
+│ ✓ │ ip-binding          │ 已绑定 2 个 IP 地址。                              │
+│ ✓ │ account-mode        │ 统一账户 · 现货模式；可进行现货交易。              │
+│ ✓ │ account-type        │ 主账户。                                           │
+│ ✓ │ funds               │ 交易账户中有 USDT 1000。                           │
+└───┴─────────────────────┴────────────────────────────────────────────────────┘
+已就绪：此 API 密钥可用于跟单。
+"""
+
+
+VERIFY_WITHDRAW_EN = """\
+                     OKX key 9c8d…b0b0 · global site · live
+┏━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
+┃   ┃ Check               ┃ Result                                             ┃
+┡━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
+│ ✓ │ network             │ OKX answered.                                      │
+│ ! │ clock               │ This machine's clock is 30 s behind OKX's; okxlink │
+│   │                     │ corrected for it, but other programs will be       │
+│   │                     │ refused (error 50102).                             │
+│   │                     │ → Turn on automatic time synchronisation (Linux:   │
+│   │                     │ timedatectl set-ntp true; Windows and macOS: set   │
+│   │                     │ date and time automatically).                      │
+│ ✓ │ site                │ The key belongs to the OKX global site.            │
+│ ✓ │ environment         │ A live trading key.                                │
+│ ✓ │ credentials         │ Key, secret and passphrase are correct.            │
+│ ✓ │ ip-whitelist        │ This machine may use the key.                      │
+│ ✓ │ permission-read     │ Read permission is on.                             │
+│ ✓ │ permission-trade    │ Trade permission is on.                            │
+│ ✗ │ permission-withdraw │ The key can withdraw funds; a copy-trading key     │
+│   │                     │ must never have Withdraw.                          │
+│   │                     │ → Edit the key on OKX's API page and untick        │
+│   │                     │ Withdraw, or make a new key with Read + Trade      │
+│   │                     │ only.                                              │
+│ ! │ ip-binding          │ No IP address is bound: OKX deletes a key with     │
+│   │                     │ Trade permission after 14 days without use.        │
+│   │                     │ → Bind your platform's IP addresses to the key on  │
+│   │                     │ OKX's API page (or make the key with Linking       │
+│   │                     │ third-party apps).                                 │
+│ ✓ │ account-mode        │ Unified account · Spot mode; Spot trading is       │
+│   │                     │ available.                                         │
+│ ✓ │ account-type        │ Main account.                                      │
+│ ! │ funds               │ The Trading account is empty; your money (USDT     │
+│   │                     │ 250) is in the Funding account.                    │
+│   │                     │ → Move it on OKX: Assets → Transfer, from Funding  │
+│   │                     │ to Trading.                                        │
+└───┴─────────────────────┴────────────────────────────────────────────────────┘
+Not ready: fix the problems marked ✗, then run okxlink verify again.
+"""
+
+
+STATUS_EN = """\
+fresh  77aa…0001 · global site · live · verified never
+  ? Trade   ? Withdraw off   ? IP bound
+  Spot: unknown
+  Link: not linked
+main  0f4b…3e7a · global site · live · verified 3 h ago
+  ✓ Trade   ✓ Withdraw off   ✓ IP bound
+  ✓ unified account · Spot mode
+  Spot: ready
+  Link: linked to link.example.com
+spare  9c8d…b0b0 · EEA site · demo · verified 2 d ago
+  ✗ Trade   ✓ Withdraw off   ✓ IP bound
+  ✓ unified account · Futures mode
+  Spot: needs attention (permission-trade)
+  Link: not linked
+Secrets: keyring
+"""
+
+
+STATUS_ZH = """\
+fresh  77aa…0001 · 全球站 · 实盘 · 从未验证
+  ? 交易   ? 提现已关闭   ? 已绑定 IP
+  现货：未知
+  关联：未关联
+main  0f4b…3e7a · 全球站 · 实盘 · 3 小时前验证
+  ✓ 交易   ✓ 提现已关闭   ✓ 已绑定 IP
+  ✓ 统一账户 · 现货模式
+  现货：已就绪
+  关联：已关联到 link.example.com
+spare  9c8d…b0b0 · 欧洲经济区站 · 模拟 · 2 天前验证
+  ✗ 交易   ✓ 提现已关闭   ✓ 已绑定 IP
+  ✓ 统一账户 · 合约模式
+  现货：需要处理 (permission-trade)
+  关联：未关联
+机密信息存于：系统密钥环
+"""
+
+
+PROFILES_EN = """\
+Profile   Site                 Key         Label      UID           Last verified       Ready
+─────────────────────────────────────────────────────────────────────────────────────────────────
+fresh     global site · live   77aa…0001   -          -             never               -
+main      global site · live   0f4b…3e7a   copy bot   44012345678   2026-12-01 09:00Z   ready
+spare     EEA site · demo      9c8d…b0b0   -          -             2026-11-29 08:00Z   not ready
+Metadata: <tmp>/config/profiles.toml. Secrets are in the OS keyring.
+"""
+
+
+PROFILES_ZH = """\
+配置    站点                  API 密钥    备注名     UID           上次验证            就绪
+─────────────────────────────────────────────────────────────────────────────────────────────
+fresh   全球站 · 实盘         77aa…0001   -          -             从未                -
+main    全球站 · 实盘         0f4b…3e7a   copy bot   44012345678   2026-12-01 09:00Z   已就绪
+spare   欧洲经济区站 · 模拟   9c8d…b0b0   -          -             2026-11-29 08:00Z   未就绪
+元数据：<tmp>/config/profiles.toml。机密信息保存在系统密钥环中。
+"""
+
+
+@pytest.mark.parametrize(("account", "lang", "code", "expected"), [
+    (READY, "en", 0, VERIFY_READY_EN),
+    (READY, "zh", 0, VERIFY_READY_ZH),
+    (WITHDRAW, "en", 3, VERIFY_WITHDRAW_EN),
+], ids=["ready-en", "ready-zh", "withdraw-en"])
+def test_verify_table(sim, tmp_path, account, lang, code, expected):
+    run = InProcess(tmp_path / "config", base_url=sim.template)
+    r = run("verify", environ=creds(account), lang=lang)
+    assert (r.code, r.err) == (code, "")
+    assert screen(r.out) == expected
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", STATUS_EN), ("zh", STATUS_ZH)])
+def test_status_blocks(stored, lang, expected):
+    r = stored("status", "--offline", lang=lang)
+    assert (r.code, r.err) == (3, "")  # spare needs attention
+    assert screen(r.out) == expected
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", PROFILES_EN), ("zh", PROFILES_ZH)])
+def test_profiles_listing(stored, tmp_path, lang, expected):
+    r = stored("profiles", lang=lang, width=200)  # wide enough for the temporary path
+    assert (r.code, r.err) == (0, "")
+    assert screen(r.out).replace(str(tmp_path), "<tmp>") == expected

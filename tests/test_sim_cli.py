@@ -1,0 +1,192 @@
+"""The simulator's two front ends, `okxlink sim` and `python -m okxlink.sim`, as real processes:
+the same options and help, the link-service flags through `okxlink sim`, and the errors that stop
+it from starting (exit 2, one sentence on stderr, nothing on stdout)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from okxlink.sim.child import spawn
+
+from conftest import Result, clean_env
+
+OKXLINK_SIM = [sys.executable, "-m", "okxlink", "sim"]
+PYTHON_M_SIM = [sys.executable, "-m", "okxlink.sim"]
+ENTRIES = {"okxlink sim": OKXLINK_SIM, "python -m okxlink.sim": PYTHON_M_SIM}
+PIP_LINE = "pip install 'okxlink[sim]'"
+TOKEN = "cli-t0ken-0123456789abcdef"
+
+# Runs an entry point (argv[1]: "okxlink" or "okxlink.sim") as `python -m` does, after making
+# `import BLOCKED` (argv[2], and its submodules) fail as it does when the package is missing.
+BLOCKING = """
+import runpy, sys
+entry, blocked, args = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
+class Missing:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in blocked:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+sys.meta_path.insert(0, Missing())
+sys.argv = [entry, *args]
+runpy.run_module(entry, run_name="__main__", alter_sys=True)
+"""
+
+
+def entry_args(prog: str, blocked: str, *args: str) -> list[str]:
+    """BLOCKING's arguments: run ENTRIES[prog] with `args`, `blocked` (comma-separated) missing."""
+    if prog == "okxlink sim":
+        return ["okxlink", blocked, "sim", *args]
+    return ["okxlink.sim", blocked, *args]
+
+
+def attempt(command: list[str], env: dict[str, str] | None = None) -> Result:
+    """Run a start that must fail. Should it start after all, its ready line ends the wait (the
+    test fails) instead of a server that never exits."""
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env or clean_env())
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    if first:
+        proc.terminate()
+        proc.communicate(timeout=30)
+        pytest.fail(f"`{' '.join(command[1:])}` started: {first[:200]}")
+    out, err = proc.communicate(timeout=60)
+    return Result(proc.returncode, first + out, err)
+
+
+def sentence(result: Result, prog: str) -> str:
+    """The single line of a failed start, without its `prog: ` prefix."""
+    lines = result.err.strip().splitlines()
+    assert result.code == 2 and result.out == "" and len(lines) == 1, result
+    assert lines[0].startswith(f"{prog}: "), lines
+    return lines[0][len(prog) + 2:]
+
+
+def options_in(help_text: str) -> list[str]:
+    """The flags of the option list (`  -h, --help  …`, `  --port N  …`), in order."""
+    rows = re.findall(r"^ {2}(-[a-z-]+)(?:, (--[a-z-]+))?", help_text, re.M)
+    return [flag for row in rows for flag in row if flag]
+
+
+# ---- one definition -----------------------------------------------------------------------------
+def test_both_entry_points_have_the_same_options_and_help():
+    helps = {}
+    for prog, command in ENTRIES.items():
+        done = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=60,
+                              env=clean_env())
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(f"Usage: {prog} "), done.stdout[:200]
+        helps[prog] = done.stdout
+    okx, py = (options_in(text) for text in helps.values())
+    assert okx == py
+    assert {"--port", "--accounts", "--link-port", "--link-db", "--link-token",
+            "--link-source-ip", "--no-link", "-h", "--help"} <= set(okx)
+    # beyond the usage line (its program name differs), the help is the same text
+    bodies = [text.split("\n\n", 1)[1] for text in helps.values()]
+    assert bodies[0] == bodies[1]
+
+
+def test_okxlink_sim_short_help_and_a_bad_value_reach_the_shared_parser():
+    short = subprocess.run([*OKXLINK_SIM, "-h"], capture_output=True, text=True, timeout=60,
+                           env=clean_env())
+    assert short.returncode == 0 and "--link-source-ip IP" in short.stdout
+    for prog, command in ENTRIES.items():
+        bad = attempt([*command, "--port", "70000"])
+        assert (bad.code, bad.out) == (2, "")
+        assert f"{prog}: error: argument --port: 70000 is not a port number" in bad.err
+
+
+def test_link_token_and_source_ip_through_okxlink_sim():
+    # Verifying only from 127.0.0.1, the link service meets the whitelist of a key bound to
+    # 127.0.0.2 alone: with the default source (127.0.0.2) that key would link as ready.
+    child = spawn("--link-token", TOKEN, "--link-source-ip", "127.0.0.1",
+                  program=OKXLINK_SIM, env=clean_env())
+    try:
+        assert child.link_token == TOKEN
+        account = child.account("ip-not-whitelisted")
+        body = {"exchange": "okx", "site": account["site"], "demo": account["demo"],
+                **{k: account[k] for k in ("api_key", "secret_key", "passphrase")}}
+        resp = httpx.post(child.link_url + "/v1/links", json=body, timeout=30,
+                          headers={"Authorization": f"Bearer {TOKEN}"})
+        assert resp.status_code == 201, resp.text
+        spot = resp.json()["spot"]
+        assert spot["state"] != "ready", spot
+        assert [r["check"] for r in spot["reasons"]] == ["ip-whitelist"], spot
+        other = httpx.get(child.link_url + "/v1/links", timeout=30,
+                          headers={"Authorization": "Bearer not-the-token"})
+        assert other.status_code == 401
+    finally:
+        assert child.stop() == 0
+
+
+# ---- one error mapping --------------------------------------------------------------------------
+@pytest.mark.parametrize("flag", ["--port", "--link-port"])
+@pytest.mark.parametrize("prog", list(ENTRIES))
+def test_port_in_use_exits_2_naming_the_port(prog, flag):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        said = sentence(attempt([*ENTRIES[prog], flag, str(port)]), prog)
+    assert said == (f"Port {port} is already in use; choose another with {flag}, "
+                    "or 0 for any free port.")
+
+
+@pytest.mark.parametrize(("content", "wrong"), [
+    ('{"accounts": [{"name": "x", "secrte_key": "typo"}]}', "unknown field(s) ['secrte_key']"),
+    ('{"accounts": [', "not valid JSON"),
+    ('{"accounts": []}', "expected a non-empty list under 'accounts'"),
+    ('{"accounts": [1]}', "wrong type"),
+    (None, "No such file or directory"),
+], ids=["unknown-field", "not-json", "empty", "not-an-object", "missing"])
+@pytest.mark.parametrize("prog", list(ENTRIES))
+def test_bad_accounts_file_exits_2_naming_it(tmp_path, prog, content, wrong):
+    path = tmp_path / "my-accounts.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    said = sentence(attempt([*ENTRIES[prog], "--accounts", str(path)]), prog)
+    assert said.startswith(f"The accounts file {path} cannot be used: ")
+    assert wrong in said and said.count(str(path)) == 1
+
+
+def test_errors_are_translated():
+    missing = "/nonexistent/accounts.json"
+    said = sentence(attempt([sys.executable, "-m", "okxlink", "--lang", "zh", "sim",
+                             "--accounts", missing]), "okxlink sim")
+    assert said.startswith(f"无法使用账户文件 {missing}：")
+
+
+@pytest.mark.parametrize("module", ["uvicorn", "starlette", "cryptography"])
+@pytest.mark.parametrize("prog", list(ENTRIES))
+def test_missing_extra_exits_2_with_the_pip_line(prog, module):
+    result = attempt([sys.executable, "-c", BLOCKING, *entry_args(prog, module, "--port", "0")])
+    lines = result.err.strip().splitlines()
+    assert (result.code, result.out) == (2, ""), result
+    assert len(lines) == 2, result.err
+    assert lines[0] == (f"{prog}: The simulator needs {module}, which is not installed; "
+                        "install its server parts with:")
+    assert lines[1].strip() == PIP_LINE
+
+
+@pytest.mark.parametrize("prog", list(ENTRIES))
+def test_help_needs_no_extra(prog):
+    blocked = "starlette,uvicorn,cryptography"
+    done = subprocess.run([sys.executable, "-c", BLOCKING, *entry_args(prog, blocked, "--help")],
+                          capture_output=True, text=True, timeout=60, env=clean_env())
+    assert done.returncode == 0 and "--link-token TOKEN" in done.stdout, done.stderr
+
+
+def test_no_link_needs_no_cryptography():
+    child = spawn("--no-link", program=[sys.executable, "-c", BLOCKING,
+                                        *entry_args("okxlink sim", "cryptography")],
+                  env=clean_env())
+    try:
+        assert "link_url" not in child.line and child.line["accounts"]
+    finally:
+        assert child.stop() == 0
