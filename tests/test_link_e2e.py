@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from conftest import clean_env, okxlink
+from conftest import clean_env, okxlink, start_sim
 from real_keyring import keyring_env, secret_service  # noqa: F401  (the fixtures)
 
 FAILING = ["wrong-secret", "wrong-passphrase", "unknown-key", "other-site", "demo-as-live",
@@ -49,7 +49,13 @@ def test_setup_link_status_unlink(env, sim):
     assert rows["main"]["spot"] == "ready"
     assert rows["main"]["link"] == {"state": "linked", "service": sim.line["link_url"], "id": linked["id"]}
     human = okxlink("status", env=env)
-    assert "ready" in human.out and "linked" in human.out
+    host = sim.line["link_url"].split("//", 1)[1]
+    assert f"{host}: Spot ready · checked just now" in human.out and "This machine: ready" in human.out
+    assert rows["main"]["local"] == {"ready": True, "failing": [], "warnings": [], "bound_elsewhere": False,
+                                     "checked_at": rows["main"]["last_verified"]}
+    assert rows["main"]["links"] == [{"service": sim.line["link_url"], "id": linked["id"], "state": "linked",
+                                      "spot": "ready", "reasons": [], "reachable": True,
+                                      "checked_at": rows["main"]["links"][0]["checked_at"]}]
     gone = okxlink("unlink", "--profile", "main", env=env)
     assert gone.code == 0, gone.err
     _result, rows = status(env, "--offline")
@@ -88,7 +94,19 @@ def test_platform_bound_key_verified_only_by_the_service(env, sim):
     linked = okxlink("link", "--profile", "bound", "--yes", "--json", env=env)
     assert linked.code == 0 and linked.json()["spot"]["state"] == "ready"
     _result, rows = status(env, "--offline")
-    assert rows["bound"]["spot"] == "ready"  # as the platform shows it
+    assert rows["bound"]["spot"] == "ready"  # as the platform showed it
+    result, rows = status(env)  # online: 50110 here again, and the platform asked anew
+    assert result.code == 0 and rows["bound"]["spot"] == "ready"
+    assert rows["bound"]["local"]["bound_elsewhere"] and rows["bound"]["links"][0]["reachable"] is True
+    # verify asks the platform for a key only the platform can check; --local-only does not
+    verify = okxlink("verify", "--profile", "bound", "--json", env=env)
+    assert verify.code == 0, verify.err
+    assert verify.json()["ready"] is True and verify.json()["verified_by"] == "platform"
+    assert verify.json()["platform"]["spot"] == "ready"
+    human = okxlink("verify", "--profile", "bound", env=env)
+    assert human.code == 0 and "Your platform checked it" in human.out and "Not checked" not in human.out
+    alone = okxlink("verify", "--profile", "bound", "--local-only", "--json", env=env)
+    assert alone.code == 4 and alone.json()["ready"] is None and "platform" not in alone.json()
 
 
 def test_status_shows_attention_for_every_failing_check(env, sim, secret_service, keyring_env):  # noqa: F811
@@ -111,3 +129,45 @@ def test_status_shows_attention_for_every_failing_check(env, sim, secret_service
         expect = sim.account(name)["expect"]
         assert rows[name]["spot"] == "attention", (name, rows[name])
         assert expect["check"] in rows[name]["reasons"], (name, rows[name])
+
+
+def test_a_linked_key_that_broke_with_the_platform_down_needs_attention(secret_service, tmp_path):  # noqa: F811
+    """The reported case: linked and ready, then the key stops working on OKX (here: an OKX that
+    does not know it) while the platform does not answer. status must not fall back to the
+    platform's last "ready": exit 3, both verdicts shown with their ages."""
+    first = start_sim()
+    try:
+        env = secret_service.env(OKXLINK_CONFIG_DIR=str(tmp_path / "config"), NO_COLOR="1", COLUMNS="120",
+                                 LANG="C.UTF-8", OKXLINK_BASE_URL=first.template,
+                                 OKXLINK_LINK_URL=first.line["link_url"], OKXLINK_LINK_TOKEN=first.line["link_token"])
+        setup_profile(env, first.account("ready"), "main")
+        assert okxlink("link", "--profile", "main", "--yes", env=env).code == 0
+        result, rows = status(env)
+        assert result.code == 0 and rows["main"]["spot"] == "ready"
+    finally:
+        first.stop()  # the platform goes away with it
+    other = start_sim("--no-link")  # an OKX that no longer knows the key
+    try:
+        env["OKXLINK_BASE_URL"] = other.template
+        result, rows = status(env)
+        main = rows["main"]
+        assert result.code == 3, result.err
+        assert main["spot"] == "attention" and main["local"]["ready"] is False
+        assert "credentials" in main["reasons"] and main["reasons"] == main["local"]["failing"]
+        assert main["links"][0]["reachable"] is False and main["links"][0]["spot"] == "ready"
+        assert main["links"][0]["checked_at"] and main["link"]["state"] == "unreachable"
+        human = okxlink("status", env=env)
+        assert human.code == 3
+        assert "This machine: needs attention" in human.out and "not reachable; it last said Spot ready" in human.out
+        assert "Spot: needs attention" in human.out
+        verify = okxlink("verify", "--profile", "main", "--json", env=env)
+        assert verify.code == 3 and verify.json()["ready"] is False
+    finally:
+        other.stop()
+
+
+def test_status_without_profiles_says_nothing_is_ready(env):
+    result = okxlink("status", env=env)
+    assert result.code == 3 and "nothing is ready" in result.out
+    result = okxlink("status", "--json", env=env)
+    assert result.code == 3 and result.json() == {"profiles": []}

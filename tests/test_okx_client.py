@@ -142,7 +142,10 @@ def test_verify_in_one_round_of_requests():
 
 @pytest.mark.parametrize("code, status, kind", [
     ("50011", 429, errors.RateLimited), ("50001", 503, errors.Unavailable), ("", 502, errors.Unavailable),
-    ("50120", 200, errors.PermissionDenied), ("50113", 401, errors.AuthError), ("51000", 200, errors.OkxError)])
+    ("50120", 200, errors.PermissionDenied), ("50113", 401, errors.AuthError), ("51000", 200, errors.OkxError),
+    # HTTP 5xx is OKX failing, whatever code the body carries: no verdict, retried like a busy answer
+    ("50113", 502, errors.Unavailable), ("50011", 503, errors.Unavailable), ("50119", 500, errors.Unavailable),
+    ("50004", 400, errors.Unavailable)])
 def test_error_for(code, status, kind):
     assert type(error_for(code, "x", status)) is kind
 

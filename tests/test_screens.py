@@ -44,17 +44,26 @@ def screen(text: str) -> str:
 
 @pytest.fixture()
 def stored(tmp_path):
-    """Three remembered profiles: ready and linked, verified with a problem, never verified."""
+    """Four remembered profiles: ready and linked, verified with a problem, never verified, and bound
+    to the platform's IPs."""
     passed = dict.fromkeys(CHECK_IDS, "pass")
     f = ProfilesFile(tmp_path / "config" / "profiles.toml")
     f.put(ProfileMeta(name="main", key="0f4b…3e7a", label="copy bot", uid="44012345678",
                       last_verified="2026-12-01T09:00:00Z",  # 3 h before inproc.NOW
                       verify=VerifySummary(ready=True, statuses=passed, acct_lv="1"),
-                      link=LinkRecord(service="https://link.example.com", id="lnk_1", state="linked", spot="ready")))
+                      link=LinkRecord(service="https://link.example.com", id="lnk_1", state="linked", spot="ready",
+                                      checked_at="2026-12-01T08:00:00Z")))
     f.put(ProfileMeta(name="spare", site="eea", demo=True, key="9c8d…b0b0", last_verified="2026-11-29T08:00:00Z",
                       verify=VerifySummary(ready=False, statuses={**passed, "permission-trade": "fail"},
                                            reasons=["permission-trade"], acct_lv="2")))
     f.put(ProfileMeta(name="fresh", key="77aa…0001"))
+    # made with "Linking third-party apps": OKX answers 50110 here, the platform checked it
+    f.put(ProfileMeta(name="bound", key="5e5e…b0nd", last_verified="2026-12-01T11:00:00Z",
+                      verify=VerifySummary(ready=None, reasons=["ip-whitelist"], statuses={
+                          **dict.fromkeys(CHECK_IDS, "skip"), "network": "pass", "clock": "pass", "site": "pass",
+                          "environment": "pass", "ip-whitelist": "warn"}),
+                      link=LinkRecord(service="https://link.example.com", id="lnk_2", state="linked", spot="ready",
+                                      checked_at="2026-12-01T11:30:00Z")))
     return InProcess(tmp_path / "config")
 
 
@@ -138,8 +147,9 @@ VERIFY_WITHDRAW_EN = """\
 │   │                     │ → Edit the key on OKX's API page and untick        │
 │   │                     │ Withdraw, or make a new key with Read + Trade      │
 │   │                     │ only.                                              │
-│ ! │ ip-binding          │ No IP address is bound: OKX deletes a key with     │
-│   │                     │ Trade permission after 14 days without use.        │
+│ ! │ ip-binding          │ No IP address is bound: OKX deletes a live key     │
+│   │                     │ with Trade or Withdraw permission and no bound IP  │
+│   │                     │ after 14 days without use.                         │
 │   │                     │ → Bind your platform's IP addresses to the key on  │
 │   │                     │ OKX's API page (or make the key with Linking       │
 │   │                     │ third-party apps).                                 │
@@ -156,39 +166,55 @@ Not ready: fix the problems marked ✗, then run okxlink verify again.
 
 
 STATUS_EN = """\
-fresh  77aa…0001 · global site · live · verified never
+bound  5e5e…b0nd · global site · live
+  - Trade   - Withdraw off   - IP bound
+  This machine: bound to your platform's IPs · checked 1 h ago
+  link.example.com: Spot ready · checked 30 min ago (remembered)
+  Spot: ready
+fresh  77aa…0001 · global site · live
   ? Trade   ? Withdraw off   ? IP bound
+  This machine: never checked
+  Platform: not linked
   Spot: unknown
-  Link: not linked
-main  0f4b…3e7a · global site · live · verified 3 h ago
+main  0f4b…3e7a · global site · live
   ✓ Trade   ✓ Withdraw off   ✓ IP bound
   ✓ unified account · Spot mode
+  This machine: ready · checked 3 h ago
+  link.example.com: Spot ready · checked 4 h ago (remembered)
   Spot: ready
-  Link: linked to link.example.com
-spare  9c8d…b0b0 · EEA site · demo · verified 2 d ago
+spare  9c8d…b0b0 · EEA site · demo
   ✗ Trade   ✓ Withdraw off   ✓ IP bound
   ✓ unified account · Futures mode
+  This machine: needs attention (permission-trade) · checked 2 d ago
+  Platform: not linked
   Spot: needs attention (permission-trade)
-  Link: not linked
 Secrets: keyring
 """
 
 
 STATUS_ZH = """\
-fresh  77aa…0001 · 全球站 · 实盘 · 从未验证
+bound  5e5e…b0nd · 全球站 · 实盘
+  - 交易   - 提现已关闭   - 已绑定 IP
+  本机：已绑定您平台的 IP · 1 小时前检查
+  link.example.com：现货已就绪 · 30 分钟前检查（已记录的结果）
+  现货：已就绪
+fresh  77aa…0001 · 全球站 · 实盘
   ? 交易   ? 提现已关闭   ? 已绑定 IP
+  本机：从未检查
+  平台：未关联
   现货：未知
-  关联：未关联
-main  0f4b…3e7a · 全球站 · 实盘 · 3 小时前验证
+main  0f4b…3e7a · 全球站 · 实盘
   ✓ 交易   ✓ 提现已关闭   ✓ 已绑定 IP
   ✓ 统一账户 · 现货模式
+  本机：已就绪 · 3 小时前检查
+  link.example.com：现货已就绪 · 4 小时前检查（已记录的结果）
   现货：已就绪
-  关联：已关联到 link.example.com
-spare  9c8d…b0b0 · 欧洲经济区站 · 模拟 · 2 天前验证
+spare  9c8d…b0b0 · 欧洲经济区站 · 模拟
   ✗ 交易   ✓ 提现已关闭   ✓ 已绑定 IP
   ✓ 统一账户 · 合约模式
+  本机：需要处理（permission-trade）· 2 天前检查
+  平台：未关联
   现货：需要处理 (permission-trade)
-  关联：未关联
 机密信息存于：系统密钥环
 """
 
@@ -196,6 +222,7 @@ spare  9c8d…b0b0 · 欧洲经济区站 · 模拟 · 2 天前验证
 PROFILES_EN = """\
 Profile   Site                 Key         Label      UID           Last verified       Ready
 ─────────────────────────────────────────────────────────────────────────────────────────────────
+bound     global site · live   5e5e…b0nd   -          -             2026-12-01 11:00Z   -
 fresh     global site · live   77aa…0001   -          -             never               -
 main      global site · live   0f4b…3e7a   copy bot   44012345678   2026-12-01 09:00Z   ready
 spare     EEA site · demo      9c8d…b0b0   -          -             2026-11-29 08:00Z   not ready
@@ -206,6 +233,7 @@ Metadata: <tmp>/config/profiles.toml. Secrets are in the OS keyring.
 PROFILES_ZH = """\
 配置    站点                  API 密钥    备注名     UID           上次验证            就绪
 ─────────────────────────────────────────────────────────────────────────────────────────────
+bound   全球站 · 实盘         5e5e…b0nd   -          -             2026-12-01 11:00Z   -
 fresh   全球站 · 实盘         77aa…0001   -          -             从未                -
 main    全球站 · 实盘         0f4b…3e7a   copy bot   44012345678   2026-12-01 09:00Z   已就绪
 spare   欧洲经济区站 · 模拟   9c8d…b0b0   -          -             2026-11-29 08:00Z   未就绪

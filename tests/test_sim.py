@@ -14,7 +14,17 @@ import httpx
 import pytest
 
 from okxlink.core.signing import sign, timestamp
-from okxlink.sim.accounts import Account, Faults, default_accounts, dump_accounts, load_accounts
+from okxlink.sim.accounts import (
+    Account,
+    Answer,
+    AnswerError,
+    Faults,
+    default_accounts,
+    dump_accounts,
+    load_accounts,
+    parse_answer,
+    parse_answer_flag,
+)
 from okxlink.sim.okx_app import SimState, create_app
 
 CONFIG = "/api/v5/account/config"
@@ -194,8 +204,9 @@ def test_ip_whitelist_names_the_caller_and_comes_before_the_passphrase():
     c = {**creds(state, "ip-not-whitelisted"), "passphrase": "wrong", "secret_key": "X" * 32}
     resp = get(state, CONFIG, c)
     assert code_of(resp) == (401, "50110")
-    assert resp.json()["msg"] == ("Your IP 127.0.0.1 is not included in your API key's IP "
-                                  "whitelist.")
+    # as observed from OKX: the message names the key as well as the caller
+    assert resp.json() == {"code": "50110", "data": [], "msg": (
+        f"Your IP 127.0.0.1 is not included in your API key's {c['api_key']} IP whitelist.")}
 
 
 def test_ip_whitelist_supports_cidr_and_ipv6():
@@ -267,6 +278,7 @@ def test_global_malformed_and_hang():
     resp = get(state_with(malformed=True), "/api/v5/public/time")
     assert resp.text == '{"code":"0","data":[{'
     for state in (state_with(hang=True), SimState(accounts=[Account("h", faults=Faults(hang=True))])):
+        assert state.hang_s >= 30  # okxlink gives up after 15 s: its own deadline comes first
         c = state.accounts[0].handed()
         reqs = [("GET", CONFIG, headers_for(c, "GET", CONFIG), b"")]
 
@@ -382,3 +394,222 @@ def test_importing_the_package_stays_cheap():
     code = ("import sys, okxlink.sim, okxlink.sim.accounts; "
             "assert 'starlette' not in sys.modules and 'uvicorn' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+
+
+# ---- OKX's envelope and words ----------------------------------------------------------------
+def test_error_bodies_carry_empty_data_and_okx_words():
+    """Each refusal: OKX's HTTP status, `"data": []` and the message OKX sends, byte for byte
+    where an answer from real OKX was seen (see OKX_ERRORS in okx_app.py for the sources)."""
+    state = state_with()
+    ready = creds(state, "ready")
+    old = timestamp(int(time.time() * 1000) - 120_000)
+    cases = [
+        (get(state, CONFIG, ready, **{"OK-ACCESS-KEY": ""}), 401, "50103",
+         "Request header OK-ACCESS-KEY can not be empty."),
+        (get(state, CONFIG, ready, **{"OK-ACCESS-PASSPHRASE": ""}), 401, "50104",
+         'Request header "OK-ACCESS-PASSPHRASE" cannot be empty.'),
+        (get(state, CONFIG, ready, ts="2020-12-08T09:08:57Z"), 401, "50112",
+         "Invalid OK-ACCESS-TIMESTAMP"),
+        (get(state, CONFIG, ready, ts=old), 401, "50102", "Timestamp request expired"),
+        (get(state, CONFIG, {**ready, "api_key": "not-a-uuid"}), 401, "50111",
+         "Invalid OK-ACCESS-KEY"),
+        (get(state, CONFIG, creds(state, "unknown-key")), 401, "50119", "API key doesn't exist"),
+        (get(state, CONFIG, creds(state, "live-as-demo")), 401, "50101",
+         "APIKey does not match current environment."),
+        (get(state, CONFIG, creds(state, "frozen")), 400, "50100",
+         "API frozen, please contact customer service."),
+        (get(state, CONFIG, creds(state, "wrong-passphrase")), 401, "50105",
+         "Request header OK-ACCESS-PASSPHRASE incorrect."),
+        (get(state, CONFIG, creds(state, "wrong-secret")), 401, "50113", "Invalid Sign"),
+        (get(state, CONFIG, ready, method="POST", body="{}"), 405, "50115",
+         "Invalid request method."),
+        (get(state, "/api/v5/account/trade-fee", ready), 400, "50014",
+         "Parameter instType can not be empty."),
+        (get(state, CONFIG, creds(state, "unavailable")), 503, "50001",
+         "Service temporarily unavailable. Please try again later."),
+        (get(state, CONFIG, creds(state, "rate-limited-once")), 429, "50011", "Too Many Requests"),
+    ]
+    for resp, status, code, msg in cases:
+        assert resp.status_code == status, (code, resp.text)
+        assert resp.text == json.dumps({"code": code, "data": [], "msg": msg},
+                                       separators=(",", ":")), resp.text
+    no_read = Account(name="no-read", perm=["trade"])
+    resp = get(SimState(accounts=[no_read]), CONFIG, no_read.handed())
+    assert resp.status_code == 200 and resp.json() == {
+        "code": "50120", "data": [], "msg": "This API key doesn't have permission to use this function"}
+
+
+# docs-v5's response examples (GET /api/v5/account/balance, /account/config, /asset/balances)
+BALANCE_FIELDS = {"adjEq", "availEq", "borrowFroz", "delta", "deltaLever", "deltaNeutralStatus",
+                  "details", "imr", "isoEq", "mgnRatio", "mmr", "notionalUsd",
+                  "notionalUsdForBorrow", "notionalUsdForFutures", "notionalUsdForOption",
+                  "notionalUsdForSwap", "ordFroz", "totalEq", "uTime", "upl"}
+DETAIL_FIELDS = {
+    "autoLendStatus", "autoLendMtAmt", "availBal", "availEq", "borrowFroz", "cashBal", "ccy",
+    "crossLiab", "colRes", "collateralEnabled", "collateralRestrict", "colBorrAutoConversion",
+    "disEq", "eq", "eqUsd", "smtSyncEq", "spotCopyTradingEq", "fixedBal", "frozenBal", "frpType",
+    "imr", "interest", "isoEq", "isoLiab", "isoUpl", "liab", "maxLoan", "mgnRatio", "mmr",
+    "notionalLever", "ordFrozen", "rewardBal", "spotInUseAmt", "clSpotInUseAmt", "maxSpotInUse",
+    "spotIsoBal", "stgyEq", "twap", "uTime", "upl", "uplLiab", "spotBal", "openAvgPx", "accAvgPx",
+    "spotUpl", "spotUplRatio", "totalPnl", "totalPnlRatio"}
+DETAIL_BOOLEANS = {"collateralEnabled", "collateralRestrict"}
+CONFIG_FIELDS = {
+    "acctLv", "acctStpMode", "autoLoan", "ctIsoMode", "enableSpotBorrow", "greeksType", "feeType",
+    "ip", "type", "kycLv", "label", "level", "levelTmp", "liquidationGear", "mainUid", "mgnIsoMode",
+    "opAuth", "perm", "posMode", "roleType", "spotBorrowAutoRepay", "spotOffsetType",
+    "spotRoleType", "spotTraderInsts", "stgyType", "traderInsts", "uid", "settleCcy",
+    "settleCcyList"}
+CONFIG_BOOLEANS = {"autoLoan", "enableSpotBorrow", "spotBorrowAutoRepay"}
+CONFIG_LISTS = {"spotTraderInsts", "traderInsts", "settleCcyList"}
+
+
+@pytest.mark.parametrize("acct_lv", ["1", "2", "3", "4"])
+def test_balance_has_every_documented_field_with_okx_types(acct_lv):
+    account = Account(name="b", acct_lv=acct_lv, trading={"USDT": "1000", "BTC": "0.5"})
+    resp = get(SimState(accounts=[account]), "/api/v5/account/balance", account.handed())
+    (data,) = resp.json()["data"]
+    assert len(BALANCE_FIELDS) == 20 and len(DETAIL_FIELDS) == 48
+    assert set(data) == BALANCE_FIELDS
+    assert all(isinstance(v, str) for k, v in data.items() if k != "details")
+    usdt, btc = data["details"]
+    for detail in (usdt, btc):
+        assert set(detail) == DETAIL_FIELDS
+        assert all(isinstance(detail[k], bool) for k in DETAIL_BOOLEANS)
+        assert all(isinstance(v, str) for k, v in detail.items() if k not in DETAIL_BOOLEANS)
+    # consistent with the account: 1000 USDT + 0.5 BTC at 60000, nothing borrowed or frozen
+    assert data["totalEq"] == "31000" and btc["eqUsd"] == "30000" and btc["eq"] == "0.5"
+    assert usdt["availBal"] == usdt["cashBal"] == "1000" and usdt["frozenBal"] == "0"
+    assert usdt["spotBal"] == usdt["openAvgPx"] == usdt["totalPnl"] == ""  # a quote currency
+    assert btc["spotBal"] == "0.5" and btc["openAvgPx"] == "60000" and btc["spotUpl"] == "0"
+    assert usdt["collateralEnabled"] is (acct_lv == "3")
+    margin = acct_lv in ("3", "4")
+    # "" for fields that do not apply to the mode (docs-v5's table), numbers where they do
+    assert (data["adjEq"], data["availEq"]) == (("31000", "31000") if margin else ("", ""))
+    assert data["notionalUsdForSwap"] == ("0" if margin else "")
+    assert data["upl"] == ("0" if margin else "")
+    assert usdt["availEq"] == ("" if acct_lv == "1" else "1000")
+    assert usdt["spotIsoBal"] == ("" if margin else "0")
+    assert usdt["twap"] == ("" if acct_lv == "2" else "0")
+    assert usdt["spotInUseAmt"] == ("0" if acct_lv == "4" else "")
+    assert usdt["liab"] == usdt["maxLoan"] == ("0" if margin else "")
+
+
+def test_spot_mode_balance_answers_as_observed():
+    # a Spot-mode account seen on OKX: {"adjEq":"","borrowFroz":"","details":[],"imr":"",
+    # "isoEq":"0","mgnRatio":"","mmr":"","notionalUsd":"","ordFroz":"","totalEq":"0",…}
+    account = Account(name="s", trading={})
+    (data,) = get(SimState(accounts=[account]), "/api/v5/account/balance",
+                  account.handed()).json()["data"]
+    assert {k: data[k] for k in ("adjEq", "borrowFroz", "details", "imr", "isoEq", "mgnRatio",
+                                 "mmr", "notionalUsd", "ordFroz", "totalEq")} == {
+        "adjEq": "", "borrowFroz": "", "details": [], "imr": "", "isoEq": "0", "mgnRatio": "",
+        "mmr": "", "notionalUsd": "", "ordFroz": "", "totalEq": "0"}
+
+
+def test_config_funding_and_time_have_every_documented_field():
+    state = state_with()
+    ready, funding = creds(state, "ready"), creds(state, "funding-only")
+    (cfg,) = get(state, CONFIG, ready).json()["data"]
+    assert len(CONFIG_FIELDS) == 29 and set(cfg) == CONFIG_FIELDS
+    assert all(isinstance(cfg[k], bool) for k in CONFIG_BOOLEANS)
+    assert all(isinstance(cfg[k], list) for k in CONFIG_LISTS)
+    assert all(isinstance(v, str) for k, v in cfg.items() if k not in CONFIG_BOOLEANS | CONFIG_LISTS)
+    assert cfg["settleCcyList"] == ["USD", "USDC", "USDG"] and cfg["settleCcy"] in cfg["settleCcyList"]
+    (row,) = get(state, "/api/v5/asset/balances", funding).json()["data"]
+    assert set(row) == {"ccy", "bal", "frozenBal", "availBal"} and row["bal"] == "500"
+    (ts,) = get(state, "/api/v5/public/time").json()["data"]
+    assert set(ts) == {"ts"} and isinstance(ts["ts"], str) and ts["ts"].isdigit()
+
+
+# ---- the answer knob -----------------------------------------------------------------------
+def test_answer_specs_parse_and_refuse_typos():
+    assert parse_answer("50113") == Answer("50113")
+    assert parse_answer("50113:500") == Answer("50113", 500)
+    assert parse_answer("50110:401:a: b") == Answer("50110", 401, "a: b")
+    assert parse_answer("0:503:") == Answer("0", 503, "")
+    assert parse_answer_flag("account/config=50120") == ("account/config", Answer("50120"))
+    assert parse_answer_flag("*=51008_1000:200") == ("*", Answer("51008_1000", 200))
+    for text, what in [("account/confg=50113", "endpoint"), ("account/config", "form"),
+                       ("*=abc", "code"), ("*=", "code"), ("*=50113:99", "status"),
+                       ("*=50113:600", "status"), ("*=50113:x", "status")]:
+        with pytest.raises(AnswerError) as info:
+            parse_answer_flag(text)
+        assert info.value.what == what, text
+
+
+def test_account_answers_any_code_on_every_site_and_environment():
+    knob = Account(name="knob", answers={"account/config": "50113", "*": "50001:502:down"})
+    plain = Account(name="plain")
+    state = SimState(accounts=[knob, plain])
+    c = knob.handed()
+    resp = get(state, CONFIG, c)
+    assert resp.status_code == 401 and resp.json() == {"code": "50113", "data": [],
+                                                        "msg": "Invalid Sign"}
+    # the key's answers hold wherever it is sent, before its own checks
+    for prefix, demo, key in (("/eea", False, {}), ("", True, {}),
+                              ("", False, {"passphrase": "wrong", "secret_key": "0" * 32})):
+        assert code_of(get(state, CONFIG, {**c, "demo": demo, **key}, prefix=prefix)) == (
+            401, "50113")
+    resp = get(state, "/api/v5/account/balance", c)  # "*" for the rest, status and msg as given
+    assert resp.status_code == 502 and resp.json() == {"code": "50001", "data": [], "msg": "down"}
+    # but not before the headers and the timestamp, and not for other keys or public/time
+    assert code_of(get(state, CONFIG, c, **{"OK-ACCESS-SIGN": ""})) == (401, "50106")
+    assert code_of(get(state, CONFIG, plain.handed())) == (200, "0")
+    assert code_of(get(state, "/api/v5/public/time")) == (200, "0")
+
+
+def test_account_answer_defaults_are_okx_status_and_words():
+    state = SimState(accounts=[
+        Account(name="ip", answers={"*": "50110"}), Account(name="blocked", answers={"*": "50121"}),
+        Account(name="gone", answers={"*": "50119"}), Account(name="odd", answers={"*": "59999"}),
+        Account(name="quiet", answers={"*": "50004"})])
+    ip, blocked, gone, odd, quiet = (a.handed() for a in state.accounts)
+    resp = get(state, CONFIG, ip, client=("203.0.113.7", 1))
+    assert resp.status_code == 401 and resp.json()["msg"] == (
+        f"Your IP 203.0.113.7 is not included in your API key's {ip['api_key']} IP whitelist.")
+    resp = get(state, CONFIG, blocked, client=("203.0.113.7", 1))
+    assert resp.status_code == 200 and "203.0.113.7" in resp.json()["msg"]
+    assert code_of(get(state, CONFIG, gone)) == (401, "50119")
+    assert get(state, CONFIG, odd).json() == {"code": "59999", "data": [], "msg": ""}
+    assert get(state, CONFIG, odd).status_code == 200  # a code OKX documents no status for
+    resp = get(state, CONFIG, quiet)
+    assert resp.status_code == 400 and resp.json()["msg"] == "API endpoint request timeout "
+
+
+def test_code_0_is_the_usual_answer_at_the_status_given():
+    account = Account(name="five", answers={"account/balance": "0:503"})
+    state = SimState(accounts=[account], answers={"public/time": Answer("0", 202)})
+    resp = get(state, "/api/v5/account/balance", account.handed())
+    assert code_of(resp) == (503, "0") and resp.json()["data"][0]["totalEq"] == "1000"
+    assert code_of(get(state, CONFIG, account.handed())) == (200, "0")
+    assert code_of(get(state, "/api/v5/public/time")) == (202, "0")
+
+
+def test_global_answers_come_before_everything_but_routing():
+    state = state_with(answers={"*": Answer("50001"), CONFIG.removeprefix("/api/v5/"): Answer(
+        "50120")})
+    assert code_of(get(state, "/api/v5/public/time")) == (503, "50001")
+    assert code_of(get(state, "/api/v5/account/balance")) == (503, "50001")  # no headers at all
+    assert code_of(get(state, CONFIG, creds(state, "wrong-secret"))) == (200, "50120")
+    assert code_of(get(state, "/api/v5/account/nope")) == (404, "404")
+
+
+def test_accounts_file_answers_are_checked_and_round_trip(tmp_path):
+    path = tmp_path / "accounts.json"
+    accounts = [Account(name="k", answers={"*": "50113:500:x"})]
+    path.write_text(json.dumps(dump_accounts(accounts)))
+    assert load_accounts(path) == accounts
+    for answers, wrong in [({"account/confg": "50113"}, "account/confg"),
+                           ({"*": "fifty"}, "fifty"), ({"*": "50113:1000"}, "1000"),
+                           ({"public/time": "50001"}, "public/time")]:
+        path.write_text(json.dumps({"accounts": [{"name": "k", "answers": answers}]}))
+        with pytest.raises(ValueError, match=wrong):
+            load_accounts(path)
+
+
+def test_a_hang_ends_like_okx():
+    for state in (state_with(hang=True, hang_s=0.2),
+                  SimState(accounts=[Account("h", faults=Faults(hang=True))], hang_s=0.2)):
+        resp = get(state, CONFIG, state.accounts[0].handed())
+        assert resp.status_code == 400 and resp.json() == {
+            "code": "50004", "data": [], "msg": "API endpoint request timeout "}

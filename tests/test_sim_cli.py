@@ -4,10 +4,12 @@ it from starting (exit 2, one sentence on stderr, nothing on stdout)."""
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -188,5 +190,57 @@ def test_no_link_needs_no_cryptography():
                   env=clean_env())
     try:
         assert "link_url" not in child.line and child.line["accounts"]
+    finally:
+        assert child.stop() == 0
+
+
+# ---- the answer knob and the hang delay ---------------------------------------------------------
+@pytest.mark.parametrize(("prog", "args", "said"), [
+    ("okxlink sim", ["--answer", "account/confg=50113"],
+     "argument --answer: account/confg is not an endpoint of the simulator (*, public/time, "),
+    ("python -m okxlink.sim", ["--answer", "*=fifty"],
+     "argument --answer: fifty is not an OKX code (digits, such as 50113)"),
+    ("okxlink sim", ["--answer", "*=50113:700"],
+     "argument --answer: 700 is not an HTTP status (100 to 599)"),
+    ("python -m okxlink.sim", ["--answer", "50113"],
+     "argument --answer: expected ENDPOINT=CODE[:HTTP_STATUS[:MSG]]"),
+    ("okxlink sim", ["--hang-s", "0"],
+     "argument --hang-s: 0 is not a number of seconds greater than 0"),
+])
+def test_bad_answer_or_hang_delay_is_a_usage_error(prog, args, said):
+    bad = attempt([*ENTRIES[prog], *args])
+    assert (bad.code, bad.out) == (2, "")
+    assert f"{prog}: error: {said}" in bad.err, bad.err
+
+
+def test_answers_and_the_hang_delay_through_okxlink_sim(tmp_path):
+    from okxlink.core.signing import sign, timestamp
+
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(json.dumps({"accounts": [
+        {"name": "slow", "faults": {"hang": True}},
+        {"name": "refused", "answers": {"*": "50105"}}]}), encoding="utf-8")
+    child = spawn("--no-link", "--accounts", str(accounts), "--hang-s", "0.3",
+                  "--answer", "account/balance=50113:500:boom", "--answer", "public/time=0:202",
+                  program=OKXLINK_SIM, env=clean_env())
+
+    def signed(name: str, path: str) -> httpx.Response:
+        a, ts = child.account(name), timestamp(int(time.time() * 1000))
+        headers = {"OK-ACCESS-KEY": a["api_key"], "OK-ACCESS-TIMESTAMP": ts,
+                   "OK-ACCESS-PASSPHRASE": a["passphrase"],
+                   "OK-ACCESS-SIGN": sign(a["secret_key"], ts, "GET", path, "")}
+        return httpx.get(child.url + path, headers=headers, timeout=20)
+
+    try:
+        assert httpx.get(child.url + "/api/v5/public/time", timeout=20).status_code == 202
+        balance = signed("refused", "/api/v5/account/balance")  # the server's answer comes first
+        assert balance.status_code == 500 and balance.json() == {
+            "code": "50113", "data": [], "msg": "boom"}
+        refused = signed("refused", "/api/v5/account/config")
+        assert refused.status_code == 401 and refused.json()["msg"] == (
+            "Request header OK-ACCESS-PASSPHRASE incorrect.")
+        slow = signed("slow", "/api/v5/account/config")
+        assert slow.status_code == 400 and slow.json() == {
+            "code": "50004", "data": [], "msg": "API endpoint request timeout "}
     finally:
         assert child.stop() == 0

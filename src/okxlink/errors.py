@@ -7,7 +7,7 @@
     ├── LinkError                exit 4  the linking service did not answer or failed
     │                                    (2 when it refused our token, 1 when it found our request invalid)
     └── OkxError                 exit 3  OKX answered with a non-zero code (or did not answer)
-        ├── AuthError                    50100-50119: the key, secret, passphrase, site or IP was refused
+        ├── AuthError                    50100-50121 (core/codes.py): the key, secret, passphrase, site or IP was refused
         ├── PermissionDenied             50120: the key lacks the permission for this call
         ├── RateLimited                  50011, HTTP 429
         ├── Unavailable          exit 4  OKX busy or down (5xx, 50001/50004/50013/50026), or a malformed answer

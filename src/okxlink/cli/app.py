@@ -116,11 +116,15 @@ def build_app(run: Context) -> typer.Typer:
                                             help=_("Demo-trading or live key (default: the profile's, else live).")),
         json_out: bool = typer.Option(False, "--json", help=_("Print JSON (the documented schema).")),
         stdin: bool = typer.Option(False, "--stdin", help=_("Read the credentials as JSON from standard input.")),
+        local_only: bool = typer.Option(False, "--local-only",
+                                        help=_("Judge only from this machine: for a key bound to your "
+                                               "platform's IPs, do not ask the platform (exit 4).")),
     ) -> None:
         from okxlink.cli.verify_cmd import run_verify
 
         raise typer.Exit(run_verify(run, profile=profile, site=site.value if site else None, demo=demo,
-                                    json_out=json_out, stdin=stdin, all_profiles=all_profiles))
+                                    json_out=json_out, stdin=stdin, all_profiles=all_profiles,
+                                    local_only=local_only))
 
     @app.command(help=_("Try the whole set-up against a built-in OKX simulator: fake keys, no "
                         "account, no network, nothing saved."))
@@ -162,8 +166,10 @@ def build_app(run: Context) -> typer.Typer:
 
         raise typer.Exit(run_unlink(run, profile=profile, token_stdin=token_stdin, json_out=json_out))
 
-    @app.command(help=_("Per profile: Spot and unified-account readiness, permissions, IP binding and "
-                        "link state. Exit codes: 0 all ready, 3 one needs attention, 4 unknown."))
+    @app.command(help=_("Per profile: Spot and unified-account readiness, permissions, IP binding, "
+                        "this machine's check and the platform's, each with its age.\n\n"
+                        "Exit codes: 0 every profile ready, 3 one needs attention (or there is no "
+                        "profile), 4 one could not be checked."))
     def status(json_out: bool = typer.Option(False, "--json", help=_("Print JSON.")),
                offline: bool = typer.Option(False, "--offline",
                                             help=_("Show what is remembered, with its age; no network."))) -> None:

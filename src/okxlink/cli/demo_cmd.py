@@ -2,7 +2,11 @@
 
 The user's keyring and profiles are never touched: the demo runs with Settings of its own — OKX is
 the simulator, the config dir a temporary directory deleted at the end — and secrets go to a
-MemoryStore. Nothing in the process's environment changes."""
+MemoryStore. Nothing in the process's environment changes.
+
+It follows the path platforms recommend: the demo key is made with "Linking third-party apps", so
+OKX binds it to the platform's address (the reference linking service's, 127.0.0.2) only. This
+machine gets 50110, as it would with a real key, and the platform's verdict ends the demo."""
 
 from __future__ import annotations
 
@@ -34,8 +38,9 @@ def run_demo(ctx: Context, *, yes: bool) -> Exit:
     yes = yes or not ctx.can_ask  # no terminal to answer on: take the defaults
     ui.say(_("okxlink demo: the whole setup against a built-in OKX simulator on this machine. "
              "Nothing real is touched: the keys are fake, and nothing is saved after the demo."))
-    with child.running() as sim, tempfile.TemporaryDirectory(prefix="okxlink-demo-") as tmp:
-        settings = dataclasses.replace(ctx.settings, base_url=sim.template, config_dir=Path(tmp),
+    with tempfile.TemporaryDirectory(prefix="okxlink-demo-") as tmp, \
+            child.running("--accounts", _platform_bound_key(Path(tmp))) as sim:
+        settings = dataclasses.replace(ctx.settings, base_url=sim.template, config_dir=Path(tmp) / "config",
                                        link_url=sim.link_url, link_token=sim.link_token)
         demo = dataclasses.replace(ctx, settings=settings, secrets=MemoryStore)
         ready = sim.line["accounts"][0]
@@ -50,3 +55,14 @@ def run_demo(ctx: Context, *, yes: bool) -> Exit:
                          now=ctx.now())
     ui.say(_("Demo finished. To set up your real key: okxlink setup"))
     return Exit.OK
+
+
+def _platform_bound_key(folder: Path) -> str:
+    """An accounts file with one fake key, bound to the reference platform's address only."""
+    import json
+
+    from okxlink.sim.accounts import Account, dump_accounts
+
+    path = folder / "accounts.json"
+    path.write_text(json.dumps(dump_accounts([Account(name="demo", ip=["127.0.0.2"])])), encoding="utf-8")
+    return str(path)

@@ -17,6 +17,8 @@ from okxlink.i18n import N_, _
 if TYPE_CHECKING:
     import argparse
 
+    from okxlink.sim.accounts import Answer
+
 DESCRIPTION = N_("Run the OKX simulator and the reference linking service on 127.0.0.1 and "
                  "print one JSON line with their URLs, the link token and the fake accounts; "
                  "serve until Ctrl-C.")
@@ -35,6 +37,41 @@ def _port(text: str) -> int:
         raise argparse.ArgumentTypeError(
             _("{value} is not a port number (0 to 65535)").format(value=text))
     return port
+
+
+def _seconds(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a number of seconds greater than 0").format(value=text))
+    return value
+
+
+def _answer(text: str) -> tuple[str, Answer]:
+    """ENDPOINT=CODE[:HTTP_STATUS[:MSG]] → (endpoint, okxlink.sim.accounts.Answer). The parser lives
+    with the accounts (light: no server parts), imported only when the flag is given."""
+    import argparse
+
+    from okxlink.sim.accounts import ENDPOINTS, AnswerError, parse_answer_flag
+
+    try:
+        return parse_answer_flag(text)
+    except AnswerError as exc:
+        if exc.what == "endpoint":
+            reason = _("{endpoint} is not an endpoint of the simulator ({known})").format(
+                endpoint=exc.value, known=", ".join(("*", *ENDPOINTS)))
+        elif exc.what == "code":
+            reason = _("{code} is not an OKX code (digits, such as 50113)").format(code=exc.value)
+        elif exc.what == "status":
+            reason = _("{status} is not an HTTP status (100 to 599)").format(status=exc.value)
+        else:
+            reason = _("expected ENDPOINT=CODE[:HTTP_STATUS[:MSG]]")
+        raise argparse.ArgumentTypeError(reason) from None
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -64,7 +101,17 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                      help=_("Answer every request with this HTTP status (503, 429, 500)."))
     sim.add_argument("--malformed", action="store_true",
                      help=_("Answer every request with a broken body."))
-    sim.add_argument("--hang", action="store_true", help=_("Never answer."))
+    sim.add_argument("--hang", action="store_true",
+                     help=_("Answer nothing until the hang delay has passed, then HTTP 400 with "
+                            "OKX's timeout code 50004."))
+    sim.add_argument("--hang-s", type=_seconds, metavar="S",
+                     help=_("The hang delay of --hang and of accounts' hang faults (default: 60)."))
+    sim.add_argument("--answer", type=_answer, action="append", dest="answers",
+                     metavar="ENDPOINT=CODE[:HTTP_STATUS[:MSG]]",
+                     help=_("Make ENDPOINT (such as account/config, or * for every one) answer "
+                            "the OKX code CODE, with OKX's HTTP status and message for it unless "
+                            "given; code 0 is the usual answer with that HTTP status. Repeat for "
+                            "more endpoints."))
     link = parser.add_argument_group(
         _("Reference linking service"),
         _("Runs beside the simulator, on a second port (see docs/link-service.md)."))
@@ -100,7 +147,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "okxlink sim") -> int:
                           malformed=args.malformed, hang=args.hang, link_port=args.link_port,
                           link_db=args.link_db, link_token=args.link_token,
                           link_source_ips=args.link_source_ips or ("127.0.0.2",),
-                          no_link=args.no_link)
+                          no_link=args.no_link, hang_s=args.hang_s,
+                          answers=dict(args.answers or ()))
     except runner.MissingServerParts as exc:
         _say(prog, _("The simulator needs {module}, which is not installed; install its server "
                      "parts with:").format(module=exc.module) + f"\n  {PIP_LINE}")

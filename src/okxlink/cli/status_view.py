@@ -11,7 +11,7 @@ from rich.text import Text
 from okxlink.cli.ui import MARKS, UI
 from okxlink.core import sites
 from okxlink.core.diagnose import mode_name
-from okxlink.flows.status import Row
+from okxlink.flows.status import Local, Platform, Row
 from okxlink.i18n import _
 
 SPOT_STYLE = {"ready": "grey62", "attention": "dark_orange", "unknown": "dim"}
@@ -31,7 +31,7 @@ def age(iso: str | None, now: datetime | None = None) -> str:
 def show(ui: UI, rows: list[Row], secrets_where: str, env_credentials: bool = False,
          now: datetime | None = None) -> None:
     if not rows:
-        ui.say(_("No profiles yet. Run okxlink setup to add one."))
+        ui.say(_("No profiles yet, so nothing is ready. Run okxlink setup to add one."))
         return
     if env_credentials:
         ui.note(_("OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE are set: okxlink verify uses "
@@ -46,24 +46,58 @@ def _flag(statuses: dict[str, str], check_id: str, label: str) -> Text:
 
 
 def block(row: Row, now: datetime | None = None) -> Text:
-    """One profile, a few short lines (as `gh auth status` does): readable at any width."""
+    """One profile, a few short lines (as `gh auth status` does): readable at any width. Both
+    verdicts are shown, each with its age, then the one they combine into."""
     meta = row.meta
     st = meta.verify.statuses
-    out = Text.assemble((meta.name, "bold"), f"  {meta.key} · {sites.describe(meta.site, meta.demo)} · ",
-                        _("verified {age}").format(age=age(meta.last_verified, now)), "\n  ")
+    out = Text.assemble((meta.name, "bold"), f"  {meta.key} · {sites.describe(meta.site, meta.demo)}\n  ")
     out.append_text(Text("   ").join([_flag(st, "permission-trade", _("Trade")),
                                       _flag(st, "permission-withdraw", _("Withdraw off")),
                                       _flag(st, "ip-binding", _("IP bound"))]))
     name = mode_name(meta.verify.acct_lv)
     if name:
         out.append("\n  ").append_text(_flag(st, "account-mode", _("unified account · {mode}").format(mode=name)))
+    out.append("\n  " + _local_line(row.local, now))
+    for platform in row.links:
+        out.append("\n  " + _platform_line(platform, now))
+    if not row.links:
+        out.append("\n  " + _("Platform: not linked"))
     spot = {"ready": _("ready"), "attention": _("needs attention"), "unknown": _("unknown")}[row.spot]
     out.append("\n  " + _("Spot: "))
     out.append(spot, style=SPOT_STYLE[row.spot])
     if row.reasons and row.spot != "ready":
         out.append(" (" + ", ".join(row.reasons) + ")", style="dim")
-    link = row.link
-    host = urlsplit(link["service"] or "").netloc
-    out.append("\n  " + {"linked": _("Link: linked to {host}"), "not-linked": _("Link: not linked"),
-                          "unreachable": _("Link: {host} is unreachable")}[link["state"]].format(host=host))
     return out
+
+
+def platform_verdict(p: Platform, now: datetime | None = None) -> Text:
+    """Under a verify table: the platform's check of a key this machine cannot check."""
+    style = "bold green" if p.reachable and p.spot == "ready" else "bold yellow"
+    return Text(_("Your platform checked it: {verdict}").format(verdict=_platform_line(p, now)), style=style)
+
+
+def _local_line(local: Local, now: datetime | None) -> str:
+    if local.checked_at is None:
+        return _("This machine: never checked")
+    when = age(local.checked_at, now)
+    if local.ready is False:
+        return _("This machine: needs attention ({ids}) · checked {age}").format(
+            ids=", ".join(local.failing), age=when)
+    if local.ready is True:
+        return _("This machine: ready · checked {age}").format(age=when)
+    if local.bound_elsewhere:
+        return _("This machine: bound to your platform's IPs · checked {age}").format(age=when)
+    return _("This machine: could not check the key · {age}").format(age=when)
+
+
+def _platform_line(p: Platform, now: datetime | None) -> str:
+    host = urlsplit(p.service).netloc or p.service
+    if p.state != "linked":
+        return _("{host}: link not confirmed; run okxlink link again").format(host=host)
+    said = {"ready": _("Spot ready"), "attention": _("Spot needs attention")}.get(p.spot or "", _("no verdict yet"))
+    when = age(p.checked_at, now)
+    if p.reachable is True:
+        return _("{host}: {said} · checked {age}").format(host=host, said=said, age=when)
+    if p.reachable is False:
+        return _("{host}: not reachable; it last said {said}, {age}").format(host=host, said=said, age=when)
+    return _("{host}: {said} · checked {age} (remembered)").format(host=host, said=said, age=when)

@@ -3,18 +3,21 @@ a spinner, render the report, and remember the result in the profile."""
 
 from __future__ import annotations
 
-from okxlink.cli import inputs
+from typing import Any
+
+from okxlink.cli import inputs, status_view
 from okxlink.cli.context import Context
 from okxlink.cli.ui import UI
 from okxlink.core import sites
 from okxlink.core.verify import Report
 from okxlink.errors import Exit, UsageError, exit_for_ready, worst
+from okxlink.flows import status
 from okxlink.flows.verifying import verify_one, verify_profiles
 from okxlink.i18n import _
 
 
 def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | None, json_out: bool,
-               stdin: bool, all_profiles: bool) -> Exit:
+               stdin: bool, all_profiles: bool, local_only: bool = False) -> Exit:
     ui = ctx.ui(json_mode=json_out)
     creds = inputs.from_stdin(ctx.stdin) if stdin else inputs.from_env(ctx.environ)
     if creds is not None:
@@ -35,8 +38,21 @@ def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | Non
                          _where_credentials_come_from())
     with ui.spinner(_("Asking OKX about {n} key(s)…").format(n=len(names))):
         loaded, reports = verify_profiles(repo, names, ctx.settings, ctx.http, site, demo)
-    _show(ui, reports, json_out, many=all_profiles, keys={meta.name: meta.key for meta, _creds in loaded})
-    return worst(exit_for_ready(r.ready) for r in reports)
+    platforms: dict[str, status.Platform] = {}
+    bound = [r.profile for r in reports if r.profile and r.okx_code == "50110"]
+    if bound and not local_only:  # only the platform can check these: ask it
+        with ui.spinner(_("Asking your platform to check the key…")):
+            platforms = status.ask_platforms(repo, bound, ctx.settings, ctx.http)
+    _show(ui, reports, json_out, many=all_profiles, keys={meta.name: meta.key for meta, _creds in loaded},
+          platforms=platforms)
+    return worst(exit_for_ready(_verdict(r, platforms.get(r.profile or ""))) for r in reports)
+
+
+def _verdict(report: Report, platform: status.Platform | None) -> bool | None:
+    """The platform's answer stands for a key this machine cannot check; otherwise this machine's."""
+    if platform is not None and platform.reachable and platform.spot:
+        return platform.spot == "ready"
+    return report.ready
 
 
 def _where_credentials_come_from() -> str:
@@ -44,11 +60,25 @@ def _where_credentials_come_from() -> str:
              "OKX_PASSPHRASE, or pipe them as JSON into okxlink verify --stdin.")
 
 
-def _show(ui: UI, reports: list[Report], json_out: bool, many: bool, keys: dict[str | None, str]) -> None:
+def _show(ui: UI, reports: list[Report], json_out: bool, many: bool, keys: dict[str | None, str],
+          platforms: dict[str, status.Platform] | None = None) -> None:
+    platforms = platforms or {}
     if json_out:
-        ui.json([r.to_json() for r in reports] if many else reports[0].to_json())
+        found = [_json(r, platforms.get(r.profile or "")) for r in reports]
+        ui.json(found if many else found[0])
         return
     for report in reports:
         name = _("profile {name} · ").format(name=report.profile) if report.profile else ""
         ui.report(report, title=name + _("OKX key {key} · {where}").format(
             key=keys.get(report.profile, ""), where=sites.describe(report.site, report.demo)))
+        platform = platforms.get(report.profile or "")
+        if platform is not None:
+            ui.out.print(status_view.platform_verdict(platform))
+
+
+def _json(report: Report, platform: status.Platform | None) -> dict[str, Any]:
+    data = report.to_json()
+    if platform is not None:
+        data.update(ready=_verdict(report, platform), verified_by="platform" if platform.reachable else None,
+                    platform=platform.to_json())
+    return data

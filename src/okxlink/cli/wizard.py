@@ -127,8 +127,8 @@ def step_create_key(w: Wizard) -> None:
         w.ui.say(_("OKX binds the platform's IP addresses; this machine will not be able to use "
                    "the key, and that is expected."))
     else:
-        w.ui.say(_("Bind your platform's IP addresses: a key with Trade and no bound IP is deleted "
-                   "after 14 days without use."))
+        w.ui.say(_("Bind your platform's IP addresses: OKX deletes a live key with Trade and no bound "
+                   "IP after 14 days without use."))
     w.ask.confirm("key-created", _("Created the key and copied key, secret and passphrase?"), default=True)
 
 
@@ -229,7 +229,8 @@ STEPS = (
                                           "system keyring."), step_paste),
     Step("verify", N_("Check the key with OKX"), N_("Finds every problem now, not when the first trade fails."),
          step_verify),
-    Step("store", N_("Save"), N_("Saved only once verified, so a broken key is never stored."), step_store),
+    Step("store", N_("Save"), N_("Saved only after OKX accepted the key, or when you chose to keep a key "
+                                 "that only your platform can check."), step_store),
     Step("link", N_("Link to your platform"), N_("The platform receives the key and starts copying."),
          step_link),
 )

@@ -2,7 +2,8 @@
 
 Round trips: the clock, the account config and both balances go out together, signed with the
 local clock (corrected by a cached offset when one is known). Only a problem costs more: a 50102
-re-signs once, a 50119 asks the other sites, a 50101 asks the other environment, all in parallel.
+re-signs once, a "not known here" (50119, 50111) asks the other sites, a 50101 asks the other
+environment, all in parallel.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class Report:
     checks: list[Check]
     config: AccountConfig | None = None
     clock_offset_ms: int | None = None
-    okx_code: str | None = None      # what OKX refused the key with, if it did
+    okx_code: str | None = None      # what OKX refused the key with, if it did (never a no-answer code)
     key_site: str | None = None      # on a wrong site: the site that knows the key
 
     @property
@@ -98,7 +99,7 @@ async def verify(creds: Credentials, *, site: str = "global", demo: bool = False
     if silent is not None:
         facts.network = silent
         checks = diagnose(facts)
-        return Report(profile, site, demo, readiness(checks), checks, None, None, silent.code, None)
+        return Report(profile, site, demo, readiness(checks), checks, None, None, None, None)
 
     time_task = asyncio.ensure_future(client.sync_clock())
     config, trading, funding = await asyncio.gather(
@@ -122,10 +123,10 @@ async def verify(creds: Credentials, *, site: str = "global", demo: bool = False
         facts.trading = None if isinstance(trading, BaseException) else trading
         facts.funding = None if isinstance(funding, BaseException) else funding
 
-    # A refusal that points at the site (50119) asks the other sites; one that points at the
-    # environment (50101) asks the other environment.
+    # A refusal saying this site does not know the key (50119, 50111: key_found "not-here") asks the
+    # other sites; one that points at the environment (50101) asks the other environment.
     points_at = codes.row(facts.code).check if facts.auth is not None else None
-    if points_at is CheckId.SITE and can_probe:
+    if facts.auth is not None and codes.key_found(facts.code) == "not-here" and can_probe:
         others = tuple(s for s in sites.SITES if s != site)
         facts.key_site = await find_site(http, creds, demo, clock, base, others)
     elif points_at is CheckId.ENVIRONMENT:

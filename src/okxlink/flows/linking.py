@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
 from pydantic import SecretStr
@@ -26,7 +27,7 @@ from okxlink.core.linking import Link, LinkClient, check_service_url
 from okxlink.errors import LinkError, UsageError
 from okxlink.flows import HttpFactory
 from okxlink.settings import Settings
-from okxlink.storage import LinkRecord, PendingLink, ProfileMeta, ProfileRepo
+from okxlink.storage import LinkRecord, PendingLink, ProfileMeta, ProfileRepo, now_iso
 
 T = TypeVar("T")
 
@@ -91,8 +92,19 @@ def _create_or_find(creds: Credentials, request: PendingLink, url: str, token: S
 
 def remember(repo: ProfileRepo, profile: str, url: str, link: Link) -> None:
     record = LinkRecord(id=link.id, service=url, state="linked", spot=link.spot.state,
-                        reasons=[r.check for r in link.spot.reasons])
+                        reasons=[r.check for r in link.spot.reasons], checked_at=_checked_at(link.verified_at))
     repo.update_meta(profile, lambda m: setattr(m, "link", record))
+
+
+def _checked_at(claimed: str | None) -> str:
+    """When the platform checked the key: its own word if that is a sane UTC time, else now."""
+    try:
+        when = datetime.fromisoformat((claimed or "")[:40].replace("Z", "+00:00"))
+    except ValueError:
+        return now_iso()
+    if when.tzinfo is None or when > datetime.now(timezone.utc) + timedelta(minutes=5):
+        return now_iso()
+    return when.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def fetch_link(url: str, token: SecretStr, link_id: str, http: HttpFactory, refresh: bool = False) -> Link | None:

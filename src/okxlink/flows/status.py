@@ -1,46 +1,122 @@
-"""What `okxlink status` knows of each profile: Spot readiness, the link's state, and the exit code.
-Online it verifies every profile again and asks each linked one's service first."""
+"""What `okxlink status` knows of each profile, and the one rule that combines two verdicts:
+
+- this machine's: okxlink's own check of the key (now, or remembered with its age offline);
+- the platform's: what the linking service answered when asked to check the key again (or, when it
+  cannot be reached, its last answer, shown as remembered).
+
+A failing check from here is never hidden: a key OKX refused or judged unfit here makes the profile
+`attention` (OKX not answering is no verdict on the key). A platform
+that cannot be reached never turns a local failure into ready. A key bound to the platform's IPs
+(50110 here, a warning, not a failure) is judged by the platform."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from okxlink.errors import Exit, exit_for_ready, worst
 from okxlink.flows import HttpFactory
 from okxlink.settings import Settings
 from okxlink.storage import ProfileMeta, ProfileRepo
 
-SPOT_READY = {"ready": True, "attention": False, "unknown": None}
+Spot = Literal["ready", "attention", "unknown"]
+SPOT_READY: dict[Spot, bool | None] = {"ready": True, "attention": False, "unknown": None}
+BOUND_ELSEWHERE = "ip-whitelist"  # the check that warns when OKX answers 50110 here
 
 
-@dataclass
+@dataclass(frozen=True)
+class Local:
+    """This machine's verdict."""
+    ready: bool | None
+    failing: list[str]
+    warnings: list[str]
+    checked_at: str | None
+
+    @property
+    def bound_elsewhere(self) -> bool:
+        """OKX will not answer this machine for the key (50110): only the platform can check it."""
+        return BOUND_ELSEWHERE in self.warnings and self.ready is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ready": self.ready, "failing": self.failing, "warnings": self.warnings,
+                "checked_at": self.checked_at, "bound_elsewhere": self.bound_elsewhere}
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One link's verdict. `reachable`: True it answered now, False it was asked and did not,
+    None it was not asked (offline): `spot` is then what it said at `checked_at`."""
+    service: str
+    id: str
+    state: str                     # linked | pending
+    spot: str | None               # ready | attention | None (never said)
+    reasons: list[str]
+    checked_at: str | None
+    reachable: bool | None
+
+    @property
+    def remembered(self) -> bool:
+        return self.reachable is not True
+
+    def to_json(self) -> dict[str, Any]:
+        return {"service": self.service, "id": self.id or None, "state": self.state,
+                "spot": self.spot, "reasons": self.reasons, "checked_at": self.checked_at,
+                "reachable": self.reachable}
+
+
+@dataclass(frozen=True)
 class Row:
     meta: ProfileMeta
-    spot: str                  # ready | attention | unknown
-    reasons: list[str]         # check ids
-    link: dict[str, Any]       # state (linked | not-linked | unreachable), service, id
+    local: Local
+    links: list[Platform]
+    spot: Spot
+    reasons: list[str]             # check ids behind `spot`
 
     def to_json(self) -> dict[str, Any]:
         m = self.meta
+        first = self.links[0] if self.links else None
+        link = {"state": "not-linked", "service": first.service if first else None, "id": None}
+        if first is not None and first.state == "linked":
+            link = {"state": "linked" if first.reachable is not False else "unreachable",
+                    "service": first.service, "id": first.id}
         return {"name": m.name, "site": m.site, "demo": m.demo, "key": m.key, "spot": self.spot,
-                "reasons": self.reasons, "link": self.link, "last_verified": m.last_verified}
+                "reasons": self.reasons, "local": self.local.to_json(),
+                "links": [p.to_json() for p in self.links], "link": link, "last_verified": m.last_verified}
 
 
-def spot_of(meta: ProfileMeta) -> tuple[str, list[str]]:
-    """As the platform shows it when linked (its verification from its own servers counts), else
-    from our own last verification."""
-    if meta.link and meta.link.linked and meta.link.spot:
-        return meta.link.spot, list(meta.link.reasons)
-    spot = {True: "ready", False: "attention", None: "unknown"}[meta.verify.ready]
-    return spot, list(meta.verify.reasons)
+def local_of(meta: ProfileMeta) -> Local:
+    statuses = meta.verify.statuses
+    return Local(ready=meta.verify.ready, failing=[c for c, s in statuses.items() if s == "fail"],
+                 warnings=[c for c, s in statuses.items() if s == "warn"], checked_at=meta.last_verified)
 
 
-def link_of(meta: ProfileMeta, reachable: dict[str, bool]) -> dict[str, Any]:
-    if not (meta.link and meta.link.linked):
-        return {"state": "not-linked", "service": meta.link.service if meta.link else None, "id": None}
-    state = "linked" if reachable.get(meta.name, True) else "unreachable"
-    return {"state": state, "service": meta.link.service, "id": meta.link.id}
+def platforms_of(meta: ProfileMeta, reachable: dict[str, bool], asked: bool) -> list[Platform]:
+    link = meta.link
+    if link is None or link.state not in ("linked", "pending"):
+        return []
+    heard = reachable.get(meta.name) if asked and link.linked else None
+    return [Platform(service=link.service, id=link.id, state=link.state, spot=link.spot,
+                     reasons=list(link.reasons), checked_at=link.checked_at, reachable=heard)]
+
+
+def combine(local: Local, links: list[Platform], offline: bool) -> tuple[Spot, list[str]]:
+    if local.ready is False:  # a check failed on the key itself (not "OKX did not answer")
+        return "attention", local.failing
+    said = [p for p in links if p.state == "linked" and p.spot and (p.reachable or offline)]
+    if any(p.spot != "ready" for p in said):
+        return "attention", sorted({r for p in said if p.spot != "ready" for r in p.reasons})
+    if said:
+        return "ready", []
+    if local.ready is True:
+        return "ready", []
+    return "unknown", local.warnings if local.bound_elsewhere else []
+
+
+def row_of(meta: ProfileMeta, reachable: dict[str, bool], offline: bool) -> Row:
+    local = local_of(meta)
+    links = platforms_of(meta, reachable, asked=not offline)
+    spot, reasons = combine(local, links, offline)
+    return Row(meta, local, links, spot, reasons)
 
 
 def rows(repo: ProfileRepo, settings: Settings, http: HttpFactory, offline: bool) -> list[Row]:
@@ -52,12 +128,32 @@ def rows(repo: ProfileRepo, settings: Settings, http: HttpFactory, offline: bool
     if names and not offline:
         loaded, _reports = verify_profiles(repo, names, settings, http)
         reachable = refresh_links(repo, [meta for meta, _creds in loaded], settings, http)
-    out = []
-    for _name, meta in sorted(repo.profiles.read().items()):  # read once, after what was recorded
-        spot, reasons = spot_of(meta)
-        out.append(Row(meta, spot, reasons, link_of(meta, reachable)))
-    return out
+    # read once, after what was recorded
+    return [row_of(meta, reachable, offline) for _name, meta in sorted(repo.profiles.read().items())]
 
 
 def exit_code(found: list[Row]) -> Exit:
+    """Every profile ready: 0; any needs attention: 3; else any unknown: 4. No profile: nothing is
+    ready, 3 (as `gh auth status` exits non-zero when logged in nowhere)."""
+    if not found:
+        return Exit.NOT_READY
     return worst(exit_for_ready(SPOT_READY[row.spot]) for row in found)
+
+
+def ask_platforms(repo: ProfileRepo, names: list[str], settings: Settings, http: HttpFactory) -> dict[str, Platform]:
+    """For keys this machine cannot check (bound to the platform's IPs): ask each one's linking
+    service to check it again now. Only linked profiles are asked; returns profile → its verdict."""
+    from okxlink.flows.linking import refresh_links
+
+    metas = repo.profiles.read()
+    linked = [meta for n in names if (meta := metas.get(n)) is not None and meta.link and meta.link.linked]
+    if not linked:
+        return {}
+    reachable = refresh_links(repo, linked, settings, http)
+    after = repo.profiles.read()
+    verdicts = {}
+    for meta in linked:
+        found = platforms_of(after[meta.name], reachable, asked=True) if meta.name in after else []
+        if found:  # gone when the platform no longer knows the link
+            verdicts[meta.name] = found[0]
+    return verdicts

@@ -10,12 +10,13 @@ so one list drives both the server and the end-to-end tests.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sys
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from okxlink.core.checks import CheckId
 from okxlink.core.sites import SITES
@@ -24,7 +25,62 @@ from okxlink.errors import Exit
 PERMS = ("read_only", "trade", "withdraw")
 # USD prices for eqUsd/totalEq; only the ratio to USDT matters to a key check.
 PRICES = {"USDT": "1", "USDC": "1", "BTC": "60000", "ETH": "3000", "OKB": "50"}
+STABLE = ("USDT", "USDC")  # quote currencies: OKX's spot cost fields (spotBal, openAvgPx, …) are ""
 _PRESENTABLE = ("api_key", "secret_key", "passphrase", "site", "demo")
+# Every endpoint the simulator serves (GET /api/v5/<endpoint>); only public/time is unsigned.
+ENDPOINTS = ("public/time", "account/config", "account/balance", "asset/balances",
+             "account/trade-fee", "account/instruments")
+ANY_ENDPOINT = "*"
+ANSWER_FORM = "ENDPOINT=CODE[:HTTP_STATUS[:MSG]]"
+_CODE = re.compile(r"\d{1,9}(?:_\d{1,9})?")  # OKX codes are numbers, some with a sub-code (51008_1000)
+
+
+# ---- the answer knob: any endpoint answers any code at any HTTP status ------------------------
+@dataclass(frozen=True)
+class Answer:
+    """What an endpoint answers instead of its usual answer. `status` None: OKX's documented HTTP
+    status for `code` (200 when OKX documents none); `msg` None: OKX's own message for it.
+    Code "0" is the usual answer itself, sent with HTTP `status`."""
+
+    code: str
+    status: int | None = None
+    msg: str | None = None
+
+
+class AnswerError(ValueError):
+    """An answer spec that cannot be used; `what` says which part (the CLI words it)."""
+
+    def __init__(self, what: Literal["form", "endpoint", "code", "status"], value: str) -> None:
+        super().__init__(f"{what} {value!r}: expected {ANSWER_FORM} with ENDPOINT one of "
+                         f"{ANY_ENDPOINT}, {', '.join(ENDPOINTS)}")
+        self.what, self.value = what, value
+
+
+def parse_answer(spec: str) -> Answer:
+    """`CODE[:HTTP_STATUS[:MSG]]` → Answer. MSG may hold colons; an empty MSG is an empty msg."""
+    code, *rest = str(spec).split(":", 2)
+    if not _CODE.fullmatch(code):
+        raise AnswerError("code", code)
+    status = None
+    if rest:
+        if not (rest[0].isdigit() and 100 <= int(rest[0]) <= 599):
+            raise AnswerError("status", rest[0])
+        status = int(rest[0])
+    return Answer(code, status, rest[1] if len(rest) > 1 else None)
+
+
+def check_endpoint(endpoint: str) -> str:
+    if endpoint != ANY_ENDPOINT and endpoint not in ENDPOINTS:
+        raise AnswerError("endpoint", endpoint)
+    return endpoint
+
+
+def parse_answer_flag(text: str) -> tuple[str, Answer]:
+    """`ENDPOINT=CODE[:HTTP_STATUS[:MSG]]` (the --answer flag) → (endpoint, Answer)."""
+    endpoint, sep, spec = text.partition("=")
+    if not sep:
+        raise AnswerError("form", text)
+    return check_endpoint(endpoint.strip()), parse_answer(spec)
 
 
 def new_api_key() -> str:
@@ -75,6 +131,9 @@ class Account:
     trading: dict[str, str] = field(default_factory=lambda: {"USDT": "1000"})
     funding: dict[str, str] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
+    # endpoint (or "*") -> "CODE[:HTTP_STATUS[:MSG]]": every signed request with this API key (on
+    # any site, in either environment) answers that instead, once its headers and timestamp pass
+    answers: dict[str, str] = field(default_factory=dict)
     present: dict[str, Any] = field(default_factory=dict)
     expect: dict[str, Any] | None = None
 
@@ -94,6 +153,16 @@ class Account:
                 float(amount)
             except ValueError:
                 raise ValueError(f"account {self.name!r}: {ccy} amount {amount!r} is not a number") from None
+        self.answers = {str(e): str(v) for e, v in self.answers.items()}
+        for endpoint, spec in self.answers.items():
+            if endpoint == "public/time":
+                raise ValueError(f"account {self.name!r}: answers: public/time is not signed, "
+                                 "so no account answers it (use the --answer flag)")
+            try:
+                check_endpoint(endpoint)
+                parse_answer(spec)
+            except AnswerError as exc:
+                raise ValueError(f"account {self.name!r}: answers: {exc}") from None
 
     def handed(self) -> dict[str, Any]:
         """What a client is given: the credentials as presented, and what it should conclude."""
@@ -102,38 +171,81 @@ class Account:
         view["expect"] = {**expect, **(self.expect or {})}
         return view
 
+    def answer(self, endpoint: str) -> Answer | None:
+        """The knob's answer for `endpoint` (its own entry first, then "*"), if any."""
+        spec = self.answers.get(endpoint, self.answers.get(ANY_ENDPOINT))
+        return None if spec is None else parse_answer(spec)
+
     # ---- OKX-shaped views -------------------------------------------------------------------
+    # Field sets and types follow docs-v5's response examples (all strings but the booleans and
+    # arrays OKX sends as such); values describe an account with no positions, orders, loans or
+    # bots, "" where OKX sends "" for a field that does not apply to the account mode.
     def config(self) -> dict[str, Any]:
+        """GET /api/v5/account/config: every field of docs-v5's example (29)."""
         lead = self.spot_role_type == "1"
         return {
-            "uid": self.uid, "mainUid": self.main_uid, "acctLv": self.acct_lv,
-            "acctStpMode": "cancel_maker", "autoLoan": False, "ctIsoMode": "automatic",
-            "enableSpotBorrow": False, "feeType": "0", "greeksType": "PA",
-            "ip": ",".join(self.ip), "kycLv": "2", "label": self.label, "level": "Lv1",
-            "levelTmp": "", "liquidationGear": "-1", "mgnIsoMode": "automatic", "opAuth": "0",
+            "acctLv": self.acct_lv, "acctStpMode": "cancel_maker", "autoLoan": False,
+            "ctIsoMode": "automatic", "enableSpotBorrow": False, "greeksType": "PA",
+            "feeType": "0", "ip": ",".join(self.ip), "type": self.type, "kycLv": "2",
+            "label": self.label, "level": "Lv1", "levelTmp": "", "liquidationGear": "-1",
+            "mainUid": self.main_uid, "mgnIsoMode": "automatic", "opAuth": "0",
             "perm": ",".join(self.perm), "posMode": "net_mode", "roleType": self.role_type,
-            "settleCcy": "USDT", "settleCcyList": ["USD", "USDC", "USDT"],
             "spotBorrowAutoRepay": False, "spotOffsetType": "", "spotRoleType": self.spot_role_type,
-            "spotTraderInsts": ["BTC-USDT", "ETH-USDT"] if lead else [],
-            "stgyType": "0", "traderInsts": ["BTC-USDT-SWAP"] if self.role_type == "1" else [],
-            "type": self.type,
+            "spotTraderInsts": ["BTC-USDT", "ETH-USDT"] if lead else [], "stgyType": "0",
+            "traderInsts": ["BTC-USDT-SWAP"] if self.role_type == "1" else [], "uid": self.uid,
+            # docs-v5: the USD-margined contracts' settle currency and the ones it may be
+            "settleCcy": "USDC", "settleCcyList": ["USD", "USDC", "USDG"],
         }
 
     def balance(self, now_ms: int, ccys: list[str] | None = None) -> dict[str, Any]:
-        details = []
+        """GET /api/v5/account/balance: docs-v5's 20 top-level fields, 48 per currency.
+
+        Which fields apply to which account mode is docs-v5's table ("" where they do not);
+        a Spot-mode account answers as observed on OKX (adjEq, imr, mmr, … "", isoEq "0")."""
+        lv, ts = self.acct_lv, str(now_ms)
+        margin = lv in ("3", "4")   # Multi-currency / Portfolio margin
+        spot, futures = lv == "1", lv == "2"
+
+        def only(applies: bool, value: str = "0") -> str:
+            return value if applies else ""
+
+        details: list[dict[str, Any]] = []
         for ccy, amount in _nonzero(self.trading, ccys):
-            eq_usd = _usd(ccy, amount)
+            eq_usd, price = _usd(ccy, amount), PRICES.get(ccy, "1")
+            stable = ccy in STABLE
             details.append({
-                "ccy": ccy, "eq": amount, "cashBal": amount, "availBal": amount, "availEq": amount,
-                "frozenBal": "0", "ordFrozen": "0", "disEq": eq_usd, "eqUsd": eq_usd,
-                "fixedBal": "0", "isoEq": "0", "liab": "", "crossLiab": "", "interest": "",
-                "maxLoan": "", "mgnRatio": "", "notionalLever": "", "spotBal": amount,
-                "spotInUseAmt": "", "stgyEq": "0", "twap": "0", "upl": "0", "uTime": str(now_ms),
+                "autoLendStatus": "off", "autoLendMtAmt": "0",
+                "availBal": amount, "availEq": only(not spot, amount),
+                "borrowFroz": only(margin), "cashBal": amount, "ccy": ccy,
+                "crossLiab": only(margin), "colRes": "0", "collateralEnabled": lv == "3",
+                "collateralRestrict": False, "colBorrAutoConversion": "0",
+                "disEq": only(margin, eq_usd),  # Spot mode: only with spot borrowing (off here)
+                "eq": amount, "eqUsd": eq_usd, "smtSyncEq": "0", "spotCopyTradingEq": "0",
+                "fixedBal": "0", "frozenBal": "0", "frpType": only(not futures), "imr": "",
+                "interest": only(margin), "isoEq": only(not spot), "isoLiab": only(margin),
+                "isoUpl": only(not spot), "liab": only(margin), "maxLoan": only(margin),
+                "mgnRatio": "", "mmr": "", "notionalLever": "",  # Futures mode, cross positions only
+                "ordFrozen": "0", "rewardBal": "0", "spotInUseAmt": only(lv == "4"),
+                "clSpotInUseAmt": only(lv == "4"), "maxSpotInUse": only(lv == "4"),
+                "spotIsoBal": only(not margin), "stgyEq": "0", "twap": only(not futures),
+                "uTime": ts, "upl": only(not spot), "uplLiab": only(margin),
+                # the spot cost view: "" for a quote currency (docs-v5's USDT example)
+                "spotBal": only(not stable, amount), "openAvgPx": only(not stable, price),
+                "accAvgPx": only(not stable, price), "spotUpl": only(not stable),
+                "spotUplRatio": only(not stable), "totalPnl": only(not stable),
+                "totalPnlRatio": only(not stable),
             })
         total = _fmt(sum(float(d["eqUsd"]) for d in details))
-        return {"adjEq": "", "availEq": "", "borrowFroz": "", "details": details, "imr": "",
-                "isoEq": "0", "mgnRatio": "", "mmr": "", "notionalUsd": "", "ordFroz": "",
-                "totalEq": total, "uTime": str(now_ms), "upl": "0"}
+        return {
+            "adjEq": only(margin, total), "availEq": only(margin, total),
+            "borrowFroz": only(margin),
+            "delta": "0", "deltaLever": "0", "deltaNeutralStatus": "0",  # docs-v5 example
+            "details": details, "imr": only(margin), "isoEq": "0", "mgnRatio": "",
+            "mmr": only(margin), "notionalUsd": only(margin),
+            "notionalUsdForBorrow": only(margin), "notionalUsdForFutures": only(margin),
+            "notionalUsdForOption": only(margin), "notionalUsdForSwap": only(margin),
+            "ordFroz": "", "totalEq": total, "uTime": ts, "upl": only(margin),
+        }
 
     def instruments(self, inst_type: str) -> list[dict[str, Any]]:
         # Every simulated account trades the same few spot pairs; other types list nothing.
@@ -147,6 +259,7 @@ class Account:
                 "ts": str(now_ms)}
 
     def funding_balances(self, ccys: list[str] | None = None) -> list[dict[str, str]]:
+        """GET /api/v5/asset/balances: docs-v5's four fields."""
         return [{"ccy": c, "bal": a, "frozenBal": "0", "availBal": a}
                 for c, a in _nonzero(self.funding, ccys)]
 

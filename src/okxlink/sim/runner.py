@@ -23,13 +23,13 @@ import socket
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from okxlink.errors import Exit
-from okxlink.sim.accounts import Account, default_accounts, load_accounts
+from okxlink.sim.accounts import Account, Answer, default_accounts, load_accounts
 
 NOTE = "fake credentials for the okxlink simulator; they work nowhere else"
 SERVER_PARTS = ("starlette", "uvicorn")  # the `sim` extra; the link service also needs cryptography
@@ -227,10 +227,14 @@ def run(port: int = 0, host: str = "127.0.0.1", latency_ms: float = 0,
         fail_status: int | None = None, malformed: bool = False, hang: bool = False,
         link_port: int = 0, link_db: str | Path | None = None, link_token: str | None = None,
         no_link: bool = False,
-        link_source_ips: Sequence[str] = ("127.0.0.2",)) -> int:
+        link_source_ips: Sequence[str] = ("127.0.0.2",), hang_s: float | None = None,
+        answers: Mapping[str, Answer] | None = None) -> int:
     """Serve until SIGINT or SIGTERM; return 0 after a clean shutdown.
 
-    Port 0 picks a free port; the chosen one is in the ready line. The link service (unless
+    Port 0 picks a free port; the chosen one is in the ready line. A hanging request (`hang`, or
+    an account's hang fault) answers HTTP 400 / 50004 after `hang_s` seconds (default
+    okx_app.HANG_S). `answers` (endpoint or "*" → Answer) make endpoints answer a code of your
+    choosing, whoever asks. The link service (unless
     `no_link`) listens on `link_port`, keeps its links in `link_db` (default: a temporary
     directory deleted at exit), accepts `link_token` (default: random, shown in the ready line)
     and verifies keys from `link_source_ips` (the next one only after a 50110).
@@ -239,12 +243,15 @@ def run(port: int = 0, host: str = "127.0.0.1", latency_ms: float = 0,
     PortUnavailable (an OSError) when it cannot start; other ValueErrors for a bad link database
     or token."""
     require_server_parts(link=not no_link)
-    from okxlink.sim.okx_app import SimState
+    from okxlink.sim.okx_app import HANG_S, SimState
 
+    if hang_s is not None and not hang_s > 0:
+        raise ValueError(f"the hang delay must be more than 0 seconds, not {hang_s}")
     accounts = _load_accounts(accounts_file) if accounts_file else default_accounts()
     state = SimState(accounts=accounts, latency_ms=latency_ms,
                      clock_offset_ms=round(clock_offset_s * 1000),
-                     fail_status=fail_status, malformed=malformed, hang=hang)
+                     fail_status=fail_status, malformed=malformed, hang=hang,
+                     hang_s=HANG_S if hang_s is None else hang_s, answers=dict(answers or {}))
     sock = _bind(host, port)
     url = _url(sock)
     link, tmp = None, None

@@ -89,12 +89,14 @@ class PendingLink:
 class LinkRecord:
     """The profile's registration with a linking service. `state` is "linked" (the service holds
     link `id`) or "pending" (a request was prepared and may have reached the service). `spot` and
-    `reasons` are the platform's last verdict: "ready" or "attention" with check ids."""
+    `reasons` are the platform's last verdict: "ready" or "attention" with check ids, as of
+    `checked_at` (when the platform last checked the key with OKX)."""
     service: str = ""
     id: str = ""
     state: str = ""
     spot: str | None = None
     reasons: list[str] = field(default_factory=list)
+    checked_at: str | None = None
     pending: PendingLink | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -107,7 +109,8 @@ class LinkRecord:
         t = dict(t)
         record = cls(id=_take(t, "id", str, ""), service=_take(t, "service", str, ""),
                      state=_take(t, "state", str, ""), spot=_take(t, "spot", str, None),
-                     reasons=_strs(_take(t, "reasons", list, []), "reasons"))
+                     reasons=_strs(_take(t, "reasons", list, []), "reasons"),
+                     checked_at=_take(t, "checked_at", str, None))
         key = _take(t, "pending_idempotency_key", str, None)
         request = _take(t, "pending_request", dict, {})
         if key:
@@ -119,7 +122,8 @@ class LinkRecord:
 
     def to_toml(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "service": self.service, "state": self.state,
-                               "spot": self.spot, "reasons": list(self.reasons) or None}
+                               "spot": self.spot, "reasons": list(self.reasons) or None,
+                               "checked_at": self.checked_at}
         if self.pending is not None:
             out.update(pending_idempotency_key=self.pending.idempotency_key,
                        pending_request=self.pending.request_toml())
