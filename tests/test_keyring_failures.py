@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -164,15 +165,93 @@ def test_write_refused(tmp_path):
     assert err.value.__cause__ is None and err.value.__suppress_context__
 
 
-def test_unexpected_backend_error_is_scrubbed():
+def test_unexpected_backend_error_shows_none_of_its_text():
     from okxlink.core.credentials import Credentials
 
     store = KeyringStore(backend=real_keyring.EchoingKeyring())
     with pytest.raises(StorageError) as err:
         store.set("main", Credentials(api_key="0f4b2a7c-1d3e-4f5a-8b9c-0123456789ab", secret_key=SECRET,
                                       passphrase="pass phrase"))
-    assert "RuntimeError" in err.value.message and "***" in err.value.message
+    assert "RuntimeError" in err.value.message and "EchoingKeyring" in err.value.message
+    assert "exploded" not in err.value.message  # the backend's words, whatever they hold
     assert SECRET not in err.value.message and "pass phrase" not in err.value.message
+
+
+# A backend that quotes what it is handed with repr(), as careless ones do: escaped, a value no
+# longer matches itself, so only showing none of the text keeps it out of our messages.
+REPR_BACKEND = """
+import json, pathlib
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringError
+
+ENTRIES = pathlib.Path(__file__).with_name("entries.json")  # what it "holds": written by the test
+
+class ReprKeyring(KeyringBackend):
+    priority = 1
+
+    def set_password(self, service, username, password):
+        raise KeyringError(f"cannot store {password!r} for {username!r}")
+
+    def get_password(self, service, username):
+        stored = json.loads(ENTRIES.read_text(encoding="utf-8")).get(service)
+        if stored is None:
+            return None
+        raise RuntimeError(f"entry {username!r} is damaged: {stored!r}")
+
+    def delete_password(self, service, username):
+        raise KeyringError(f"cannot delete {username!r}")
+"""
+REPR_PROBE = r"""
+import json, sys
+from okxlink.core.credentials import Credentials
+from okxlink.errors import StorageError
+from okxlink.storage import KeyringStore
+given = json.loads(sys.stdin.read())
+creds = Credentials(**given["creds"])
+store, out = KeyringStore(timeout=10), {}
+for op, call in [("set", lambda: store.set("main", creds)), ("get", lambda: store.get("main")),
+                 ("set_token", lambda: store.set_token("https://platform.example", given["token"])),
+                 ("get_token", lambda: store.get_token("https://platform.example"))]:
+    try:
+        call()
+        out[op] = None
+    except StorageError as exc:
+        out[op] = {"message": exc.message, "fix": exc.fix, "exit": int(exc.exit_code), "repr": repr(exc),
+                   "str": str(exc)}
+print(json.dumps(out, ensure_ascii=False))
+"""
+API_KEY = "0f4b2a7c-1d3e-4f5a-8b9c-5ec2e7a11b0b"
+
+
+@pytest.mark.parametrize("special", ["'quote\"", "back\\slash\\", "per%cent%41%%", "ünï密码", "with  inner space"],
+                         ids=["quotes", "backslashes", "percent", "unicode", "spaces"])
+def test_backend_quoting_what_it_was_handed_shows_nothing_of_it(tmp_path, special):
+    from okxlink.core.credentials import Credentials
+    from okxlink.storage.secrets import TOKEN_SERVICE, encode
+
+    nonce = {k: secrets.token_hex(6).upper() for k in ("secret", "passphrase", "token")}
+    creds = {"api_key": API_KEY,
+             "secret_key": f"S{nonce['secret']}{special}".replace(" ", ""),  # no OKX secret holds a space
+             "passphrase": f"P{nonce['passphrase']} {special}"}
+    token = f"T{nonce['token']} {special}"
+    (tmp_path / "reprkeyring.py").write_text(REPR_BACKEND, encoding="utf-8")
+    (tmp_path / "entries.json").write_text(json.dumps(
+        {"okxlink": encode(Credentials(**creds)), TOKEN_SERVICE: token}), encoding="utf-8")
+    env = no_bus_env(tmp_path, PYTHON_KEYRING_BACKEND="reprkeyring.ReprKeyring", PYTHONIOENCODING="utf-8",
+                     PYTHONPATH=os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
+    r = subprocess.run([sys.executable, "-c", REPR_PROBE], input=json.dumps({"creds": creds, "token": token}),
+                       env=env, capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert r.returncode == 0 and r.stdout, r.stderr
+    out = json.loads(r.stdout)
+    for op, kind in (("set", "KeyringError"), ("get", "RuntimeError"), ("set_token", "KeyringError"),
+                     ("get_token", "RuntimeError")):
+        assert out[op] and out[op]["exit"] == 5, (op, out[op])
+        assert kind in out[op]["message"] and "ReprKeyring" in out[op]["message"], out[op]["message"]
+        assert "docs/storage.md" in out[op]["fix"]
+    shown = r.stdout + r.stderr
+    for what, n in nonce.items():
+        assert n not in shown, f"the {what} leaked: {shown}"
+    assert API_KEY[-12:] not in shown and API_KEY[:8] not in shown, f"the API key leaked: {shown}"
 
 
 @pytest.mark.parametrize("backend, words", [

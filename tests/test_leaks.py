@@ -4,18 +4,22 @@ them everywhere they must never be.
 The simulator serves an accounts file whose every credential is a canary we chose (the default
 scenario's eighteen cases, each with its own API key, secret and passphrase, plus the wrong
 secret / passphrase / key some cases hand to the client), and its link service takes a canary
-bearer token. okxlink then runs as real processes — private HOME, TMPDIR and OKXLINK_CONFIG_DIR, the
-real Secret Service keyring — through verify (every case; environment and --stdin; --json and
-tables), setup (non-interactive, and the wizard in a pty with a hidden token prompt, a retried
-passphrase and a Ctrl-C), link / unlink / status / profiles / remove, usage errors that carry
-secrets, and crashes forced by faults (exceptions whose text holds the secret, keyrings that echo
-or refuse). OKXLINK_DEBUG=1 is set on every other run, `--lang zh` on every third.
+bearer token, handed over on its stdin. Secrets, passphrases and tokens hold quotes, backslashes,
+`%`, unicode and spaces wherever OKX and HTTP let them (the API key's shape is OKX's). okxlink then
+runs as real processes — private HOME, TMPDIR and OKXLINK_CONFIG_DIR, the real Secret Service
+keyring — through verify (every case; environment and --stdin; --json and tables), setup
+(non-interactive, and the wizard in a pty with a hidden token prompt, a retried passphrase and a
+Ctrl-C), link / unlink / status / profiles / remove, usage errors that carry secrets, and crashes
+forced by faults (exceptions whose text holds the secret, keyrings that echo what they are handed —
+raw or repr()-escaped — or refuse). OKXLINK_DEBUG=1 is set on every other run, `--lang zh` on every
+third.
 
 No canary may appear — raw, lower/upper-cased, base64 (any alignment, standard or URL-safe), hex,
-URL-encoded or UTF-16 — in any stdout, stderr or pty transcript, in the argv of the okxlink process
-or of any process it starts (sampled from /proc while it runs), in any file under HOME, TMPDIR or
-the config directory (the keyring daemon's own store excepted), in the simulator's log, or in what
-the link service gives back. A pty transcript may show the API key: the user typed it, visibly.
+URL-encoded, UTF-16, or escaped as repr() and JSON quote it (a JSON payload inside repr() too) — in
+any stdout, stderr or pty transcript, in the argv of the okxlink process or of any process it starts
+(sampled from /proc while it runs) or of the simulator, in any file under HOME, TMPDIR or the config
+directory (the keyring daemon's own store excepted), in the simulator's log, or in what the link
+service gives back. A pty transcript may show the API key: the user typed it, visibly.
 """
 
 from __future__ import annotations
@@ -40,8 +44,9 @@ import pexpect
 import pytest
 
 from okxlink.sim.accounts import Account, default_accounts, dump_accounts
+from okxlink.sim.child import spawn
 
-from conftest import OKXLINK, start_sim
+from conftest import OKXLINK
 from real_keyring import secret_service  # noqa: F401  (the fixture)
 
 TESTS = Path(__file__).resolve().parent
@@ -63,31 +68,43 @@ class Canary:
     value: str
 
 
+# What a value's escaping changes: quotes and backslashes (repr, JSON, shells), `%` (URL and printf
+# formats), unicode (UTF-8 and \\u escapes) and spaces. An OKX secret never holds a space (a paste's
+# spaces are cleaned away), a passphrase goes into a header that the simulator reads as latin-1, so
+# unicode only where it is refused anyway, and okxlink sends a token only if it is printable ASCII.
+SECRET_SPICE = ("'q\"", "b\\s\\", "p%41%", "\u00fc\u5bc6\u00e9", "'%\\\"")
+PASS_SPICE = ("q' \"", "b\\ s", "p% 41", "s p a", "'% \\\"")
+WRONG_PASS_SPICE = "\u00fc \u5bc6 '\\\""
+TOKEN_SPICE = "'\"\\%41%"
+
+
 def canary_accounts() -> tuple[list, list[Canary], str, str]:
     """The default scenario with every credential replaced by a canary."""
     # plus a ready key of the wizard's own: the simulator rate-limits each account as OKX does
     accounts = [*default_accounts(), Account(name="pty-ready", expect={"ready": True, "exit": 0})]
     canaries: list[Canary] = []
     for i, a in enumerate(accounts):
+        spice, pass_spice = SECRET_SPICE[i % len(SECRET_SPICE)], PASS_SPICE[i % len(PASS_SPICE)]
         a.api_key = f"ca11a2{i:02x}-{secrets.token_hex(2)}-4{secrets.token_hex(2)[1:]}-8{secrets.token_hex(2)[1:]}-" \
                     f"{secrets.token_hex(6)}"
-        a.secret_key = f"CA11A25EC{i:02X}{_hex(11)[:21]}"
-        a.passphrase = f"Canary-Pass-9!x{i:02d}{secrets.token_hex(3)}"
+        a.secret_key = f"CA11A25EC{i:02X}{spice}{_hex(8)}"
+        a.passphrase = f"Canary-9!{pass_spice}{i:02d}{secrets.token_hex(3)}"
         for k in ("api_key", "secret_key", "passphrase"):
             canaries.append(Canary(k, a.name, getattr(a, k)))
         # what some cases hand to the client instead: canaries too
         if "secret_key" in a.present:
-            a.present["secret_key"] = f"CA11A2BAD{i:02X}{_hex(11)[:21]}"
+            a.present["secret_key"] = f"CA11A2BAD{i:02X}{spice}{_hex(8)}"
             canaries.append(Canary("secret_key", a.name + "/handed", a.present["secret_key"]))
         if "passphrase" in a.present:
-            a.present["passphrase"] = f"Canary-Wrong-7?y{i:02d}{secrets.token_hex(3)}"
+            a.present["passphrase"] = f"Canary-Wrong-7?{WRONG_PASS_SPICE}{i:02d}{secrets.token_hex(3)}"
             canaries.append(Canary("passphrase", a.name + "/handed", a.present["passphrase"]))
         if "api_key" in a.present:
             a.present["api_key"] = f"ca11a2ff-{secrets.token_hex(2)}-4{secrets.token_hex(2)[1:]}-" \
                                    f"9{secrets.token_hex(2)[1:]}-{secrets.token_hex(6)}"
             canaries.append(Canary("api_key", a.name + "/handed", a.present["api_key"]))
-    token = "canary-link-token-" + secrets.token_urlsafe(18)
-    wrong = "canary-wrong-token-" + secrets.token_urlsafe(18)
+    token = f"canary-link{TOKEN_SPICE}token-" + secrets.token_urlsafe(18)
+    # refused either way (exit 2): by okxlink, which sends no token with a space, or by the service
+    wrong = "canary wrong \"token\" " + secrets.token_urlsafe(18)
     canaries += [Canary("link_token", "link", token), Canary("link_token", "wrong", wrong)]
     return accounts, canaries, token, wrong
 
@@ -103,16 +120,30 @@ def _b64_cores(data: bytes) -> list[bytes]:
     return out
 
 
+def _quoted(text: str) -> str:
+    """`text` escaped as repr() escapes it inside a string that holds both kinds of quote."""
+    return repr("'\"" + text)[4:-1]
+
+
 def forms(value: str) -> dict[str, bytes]:
     raw = value.encode()
+    as_json, as_json_utf8 = json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]
     found = {"raw": raw, "lower": value.lower().encode(), "upper": value.upper().encode(),
              "hex": raw.hex().encode(), "HEX": raw.hex().upper().encode(),
              "url": urllib.parse.quote(value, safe="").encode(),
              "url+": urllib.parse.quote_plus(value).encode(),
-             "utf16": value.encode("utf-16-le")}
+             "utf16": value.encode("utf-16-le"),
+             # escaped as Python and JSON quote a string (and repr() quotes a JSON payload): a value
+             # with a quote, a backslash or unicode no longer matches itself there
+             "repr": repr(value)[1:-1].encode(), "repr-quoted": _quoted(value).encode(),
+             "json": as_json.encode(), "json-utf8": as_json_utf8.encode(),
+             "json-in-repr": _quoted(as_json).encode(), "json-utf8-in-repr": _quoted(as_json_utf8).encode()}
     for i, core in enumerate(_b64_cores(raw)):
         found[f"b64-{i}"] = core
-    return {name: f for name, f in found.items() if len(f) >= 12}
+    unique: dict[bytes, str] = {}
+    for name, f in found.items():
+        unique.setdefault(f, name)  # a form that equals another is searched for once
+    return {name: f for f, name in unique.items() if len(f) >= 12}
 
 
 # --- running okxlink and watching its argv --------------------------------------------------------
@@ -241,6 +272,25 @@ with open(os.path.join(os.environ["HOME"], "control-leak.log"), "w") as f:
     f.write(secret.encode().hex())
 subprocess.run([sys.executable, "-c", "import time; time.sleep(0.3)", secret])
 """
+# a keyring backend that quotes what it is handed with repr(), escaped; get raises with the entry
+# it holds (entries.json beside it, written by the harness outside every scanned directory)
+REPR_KEYRING = """
+import json, pathlib
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringError
+ENTRIES = pathlib.Path(__file__).with_name("entries.json")
+class ReprKeyring(KeyringBackend):
+    priority = 1
+    def set_password(self, service, username, password):
+        raise KeyringError(f"cannot store {password!r} for {username!r}")
+    def get_password(self, service, username):
+        stored = json.loads(ENTRIES.read_text(encoding="utf-8")).get(username)
+        if stored is None:
+            return None
+        raise RuntimeError(f"entry {username!r} is damaged: {stored!r}")
+    def delete_password(self, service, username):
+        raise KeyringError(f"cannot delete {username!r}")
+"""
 CRASH_SEND = """
 import sys, httpx
 async def send(self, request, *args, **kw):
@@ -258,7 +308,8 @@ def canary_world(tmp_path_factory):
     accounts, canaries, token, wrong = canary_accounts()
     where = tmp_path_factory.mktemp("leak-sim")  # outside HOME: the accounts file holds every canary
     (where / "accounts.json").write_text(json.dumps(dump_accounts(accounts)))
-    sim = start_sim("--accounts", str(where / "accounts.json"), "--link-token", token)
+    sim = spawn("--accounts", str(where / "accounts.json"), link_token=token)  # the token on its stdin
+    sim.argv = Path(f"/proc/{sim.proc.pid}/cmdline").read_bytes()  # type: ignore[attr-defined]
     server_side = {a.name: a for a in accounts}
     yield sim, canaries, token, wrong, server_side
     sim.stop()
@@ -273,6 +324,9 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
     home, tmpdir, config, capture = (tmp_path / d for d in ("home", "tmp", "config", "capture"))
     for d in (home, tmpdir, capture):
         d.mkdir()
+    backends = tmp_path / "backends"  # outside every scanned directory: entries.json holds canaries
+    backends.mkdir()
+    (backends / "reprkeyring.py").write_text(REPR_KEYRING, encoding="utf-8")
     base = {k: v for k, v in secret_service.env().items() if not k.startswith(("OKX_", "OKXLINK_"))}
     base.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local/share"),
                 XDG_CACHE_HOME=str(home / ".cache"), XDG_STATE_HOME=str(home / ".local/state"), TMPDIR=str(tmpdir),
@@ -323,6 +377,13 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
     pty_ready = _handed(sim, "pty-ready")
     wrong_pass = _handed(sim, "wrong-passphrase")
     right_pass = server_side["wrong-passphrase"].passphrase
+    # what the repr keyring holds: a stored profile's entry as okxlink writes it, and the link token
+    stored = json.dumps({k: ready[k] for k in ("api_key", "secret_key", "passphrase")}, ensure_ascii=False)
+    (backends / "entries.json").write_text(json.dumps({"leak-ready": stored, sim.link_url: token}),
+                                           encoding="utf-8")
+
+    def repr_keyring(**extra: str) -> dict[str, str]:
+        return env(PYTHON_KEYRING_BACKEND="reprkeyring.ReprKeyring", PYTHONPATH=str(backends), **extra)
 
     # A. verify: every case, from the environment (--json) or --stdin (tables); usage errors; crashes
     runs = []
@@ -360,6 +421,8 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
         Run("keyring-echoes-secret", ["setup", "--stdin", "--profile", "leak-echo"],
             env(PYTHON_KEYRING_BACKEND="real_keyring.EchoingKeyring", PYTHONPATH=str(TESTS), OKXLINK_DEBUG="1"),
             stdin=payload(_handed(sim, "sub-account")), exits=(5,)),
+        Run("keyring-echoes-repr", ["setup", "--stdin", "--profile", "leak-repr"], repr_keyring(OKXLINK_DEBUG="1"),
+            stdin=payload(_handed(sim, "no-ip-bound")), exits=(5,)),
         Run("keyring-refuses", ["setup", "--profile", "leak-refused"],
             env(**creds(_handed(sim, "lead-trader")), PYTHON_KEYRING_BACKEND="real_keyring.RefusingKeyring",
                 PYTHONPATH=str(TESTS)), exits=(5,)),
@@ -450,6 +513,8 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
             env(OKXLINK_LINK_TOKEN=token), exits=(4,)),
         Run("link-plain-http-remote", ["link", "--profile", "leak-sub-account", "--yes", "--service",
                                        "http://example.com"], env(OKXLINK_LINK_TOKEN=token), exits=(2,)),
+        Run("keyring-echoes-repr-entry", ["verify", "--profile", "leak-ready"], repr_keyring(), exits=(5,)),
+        Run("keyring-echoes-repr-token", ["link", "--profile", "leak-ready", "--yes"], repr_keyring(), exits=(5,)),
         Run("profiles", ["profiles"], env()),
         Run("profiles-json", ["profiles", "--json"], env()),
         Run("status-offline", ["status", "--offline"], env(), exits=(0, 3, 4)),
@@ -519,6 +584,7 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
             for argv in d.argvs:
                 search(f"{d.name} argv {argv[:80]!r}", argv)
     search("GET /v1/links", listing.content)
+    search("simulator argv", sim.argv)
     search("simulator log", sim_log)
     for path, data in versions:
         search(path, data)

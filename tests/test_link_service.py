@@ -6,11 +6,14 @@ the encrypted SQLite file, and a clean SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import re
 import signal
+import sqlite3
 import stat
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -317,11 +320,52 @@ def test_no_secret_is_stored_in_clear_and_delete_forgets(tmp_path):
         LinkStore(tmp_path / "links.db")
 
 
+def test_token_hash_is_keyed(tmp_path):
+    svc = Service(tmp_path)
+    svc.link("ready", idem="i-ready")
+    svc.store.close()
+    unkeyed = hashlib.sha256(TOKEN.encode()).hexdigest()
+    assert unkeyed.encode() not in raw_files(tmp_path)  # nothing to test a token guess against offline
+    with closing(sqlite3.connect(tmp_path / "links.db")) as db:
+        stored = {row[0] for query in ("SELECT token_hash FROM links", "SELECT token_hash FROM idempotency")
+                  for row in db.execute(query)}
+    reopened = LinkStore(tmp_path / "links.db")
+    assert stored == {reopened.token_digest(TOKEN)}
+    reopened.close()
+    other = LinkStore(tmp_path / "other.db", key=Fernet.generate_key())
+    assert other.token_digest(TOKEN) not in stored  # another service's key: another hash
+    other.close()
+
+
+def version_1(db: Path) -> None:
+    """Make `db` look as okxlink's first schema left it: no `schema` row (token hashes unkeyed)."""
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        conn.execute("DELETE FROM meta WHERE name = 'schema'")
+
+
+def test_a_version_1_database_is_refused_unless_empty(tmp_path):
+    empty = tmp_path / "empty.db"
+    LinkStore(empty).close()
+    version_1(empty)
+    LinkStore(empty).close()  # no token hash in it: simply moves on to version 2
+    LinkStore(empty).close()
+
+    svc = Service(tmp_path)
+    svc.link("ready")
+    svc.store.close()
+    version_1(tmp_path / "links.db")
+    with pytest.raises(ValueError, match="made by another version of okxlink") as err:
+        LinkStore(tmp_path / "links.db")
+    assert f"delete it and {tmp_path / 'links.db'}.key" in str(err.value)
+    with pytest.raises(SimDidNotStart, match="made by another version of okxlink"):
+        spawn("--link-db", str(tmp_path / "links.db"))
+
+
 # ---- the real process -------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def proc(tmp_path_factory):
     db = tmp_path_factory.mktemp("linkdb") / "links.db"
-    child = spawn("--link-db", str(db), "--link-token", TOKEN)
+    child = spawn("--link-db", str(db), link_token=TOKEN)
     child.db = db  # type: ignore[attr-defined]
     yield child
     child.stop()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
+import zlib
 
 import httpx
 import pytest
 
 from okxlink import errors
 from okxlink.core.credentials import Credentials
-from okxlink.core.okx import Clock, OkxClient, error_for
+from okxlink.core.okx import MAX_BODY, Clock, OkxClient, error_for
+from okxlink.core.transfer import exchange
 from okxlink.core.verify import verify
 from okxlink.sim.accounts import default_accounts
 from okxlink.sim.okx_app import SimState, create_app
@@ -169,3 +173,102 @@ def test_a_cached_offset_signs_right_the_first_time():
             return await h.client(http, "ready", clock=Clock(offset_ms=90_000)).account_config()
     assert run(go()).uid
     assert h.requests == ["/global/api/v5/account/config"]  # no 50102, no re-sign, no time request
+
+
+# --- hostile answers: the one bounded exchange ----------------------------------------------------
+
+YEAR_9999_MS = 253402300799000
+TIME = json.dumps({"code": "0", "msg": "", "data": [{"ts": "1700000000000"}]}).encode()
+
+
+class Drip(httpx.AsyncByteStream):
+    """An answer arriving in pieces of `size` bytes, as a network delivers it."""
+
+    def __init__(self, body: bytes, size: int) -> None:
+        self.body, self.size = body, size
+
+    async def __aiter__(self):
+        for i in range(0, len(self.body), self.size):
+            yield self.body[i:i + self.size]
+
+
+def answering(body: bytes, encoding: str | None = None, seen: list[httpx.Request] | None = None,
+              size: int = 65536) -> httpx.AsyncClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if seen is not None:
+            seen.append(request)
+        headers = {"Content-Encoding": encoding} if encoding else {}
+        return httpx.Response(200, headers=headers, stream=Drip(body, size))
+    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+
+
+def server_time(http: httpx.AsyncClient) -> int:
+    async def no_sleep(_s: float) -> None:
+        pass
+
+    async def go():
+        async with http:
+            return await OkxClient(http, None, base_url="http://okx", sleep=no_sleep).server_time_ms()
+    return run(go())
+
+
+def test_no_compression_is_asked_for():
+    """A compressed answer is read in bounded pieces here, never by httpx (which inflates a whole
+    network chunk at once, however large it grows); an HTTP server must honour `identity`."""
+    seen: list[httpx.Request] = []
+    assert server_time(answering(TIME, seen=seen)) == 1700000000000
+    assert [r.headers["Accept-Encoding"] for r in seen] == ["identity"]
+
+
+@pytest.mark.parametrize("encoding, body, size", [
+    ("gzip", gzip.compress(TIME), 65536), ("gzip", gzip.compress(TIME), 1), ("x-gzip", gzip.compress(TIME), 7),
+    ("deflate", zlib.compress(TIME), 65536), ("identity, GZIP", gzip.compress(TIME), 3), ("identity", TIME, 5)],
+    ids=["gzip", "gzip-byte-by-byte", "x-gzip", "deflate", "identity-gzip", "identity"])
+def test_a_server_that_compresses_anyway_is_read(encoding, body, size):
+    """One gzip or deflate layer, however it is cut into pieces."""
+    assert server_time(answering(body, encoding, size=size)) == 1700000000000
+
+
+@pytest.mark.parametrize("encoding, body", [
+    ("gzip, gzip", gzip.compress(gzip.compress(TIME))),      # stacked: no honest server does this
+    ("gzip", gzip.compress(b" " * (2 * MAX_BODY))),          # inflates past the cap
+    ("gzip", b"\x1f\x8b\x08\x00 not a gzip stream at all"),  # corrupt
+    ("gzip", gzip.compress(TIME)[:-12]),                     # cut short
+    ("gzip", gzip.compress(TIME) + b"more"),                 # something after the stream
+    ("br", b"\x1b\x03\x00\xf8\xa5\x40\x12"),                    # an encoding okxlink does not read
+    (None, b"[" * 100_000 + b"]" * 100_000)],                # nested deeper than a parser goes
+    ids=["stacked", "bomb", "corrupt", "truncated", "trailing", "unknown", "nested"])
+def test_an_answer_okxlink_does_not_read_is_unavailable(encoding, body):
+    with pytest.raises(errors.Unavailable) as info:
+        server_time(answering(body, encoding))
+    assert info.value.msg == "malformed answer"
+
+
+@pytest.mark.parametrize("encoding", [None, "gzip"])
+def test_the_cap_holds_exactly_on_the_inflated_answer(encoding):
+    async def go(size: int) -> bytes | None:
+        body = b"x" * size
+        async with answering(gzip.compress(body) if encoding else body, encoding, size=100) as http:
+            return (await exchange(http, "GET", "http://okx/", deadline_s=5, max_body=1000))[1]
+    assert run(go(1000)) == b"x" * 1000
+    assert run(go(1001)) is None
+
+
+def test_a_server_time_in_the_year_9999_is_not_believed():
+    """A clock a day or more off is a broken server: no correction, and OKX counts as unavailable."""
+    body = json.dumps({"code": "0", "msg": "", "data": [{"ts": str(YEAR_9999_MS)}]}).encode()
+
+    async def go():
+        async with answering(body) as http:
+            client = OkxClient(http, None, base_url="http://okx")
+            with pytest.raises(errors.Unavailable):
+                await client.sync_clock()
+            return client.clock
+    clock = run(go())
+    assert clock.offset_ms == 0 and clock.generation == 0
+
+
+@pytest.mark.parametrize("offset, kept", [(90_000, 90_000), (-86_400_000, -86_400_000),
+                                          (86_400_001, 0), (YEAR_9999_MS, 0), (-10**30, 0)])
+def test_a_clock_is_never_primed_with_an_implausible_offset(offset, kept):
+    assert Clock(offset_ms=offset).offset_ms == kept

@@ -1,22 +1,28 @@
 """The simulator's two front ends, `okxlink sim` and `python -m okxlink.sim`, as real processes:
-the same options and help, the link-service flags through `okxlink sim`, and the errors that stop
-it from starting (exit 2, one sentence on stderr, nothing on stdout)."""
+the same options and help, the link-service flags through `okxlink sim`, the link token kept off
+the command line, the errors that stop it from starting (exit 2, one sentence on stderr, nothing on
+stdout), and children that inherit none of the parent's secrets."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
+from okxlink.sim import child as sim_child
 from okxlink.sim.child import spawn
 
 from conftest import Result, clean_env
+from inproc import InProcess
 
 OKXLINK_SIM = [sys.executable, "-m", "okxlink", "sim"]
 PYTHON_M_SIM = [sys.executable, "-m", "okxlink.sim"]
@@ -87,8 +93,9 @@ def test_both_entry_points_have_the_same_options_and_help():
         helps[prog] = done.stdout
     okx, py = (options_in(text) for text in helps.values())
     assert okx == py
-    assert {"--port", "--accounts", "--link-port", "--link-db", "--link-token",
+    assert {"--port", "--accounts", "--link-port", "--link-db", "--link-token-stdin",
             "--link-source-ip", "--no-link", "-h", "--help"} <= set(okx)
+    assert "--link-token" not in okx  # a token in argv is shown to every user by ps
     # beyond the usage line (its program name differs), the help is the same text
     bodies = [text.split("\n\n", 1)[1] for text in helps.values()]
     assert bodies[0] == bodies[1]
@@ -104,13 +111,17 @@ def test_okxlink_sim_short_help_and_a_bad_value_reach_the_shared_parser():
         assert f"{prog}: error: argument --port: 70000 is not a port number" in bad.err
 
 
+def cmdline(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
 def test_link_token_and_source_ip_through_okxlink_sim():
     # Verifying only from 127.0.0.1, the link service meets the whitelist of a key bound to
     # 127.0.0.2 alone: with the default source (127.0.0.2) that key would link as ready.
-    child = spawn("--link-token", TOKEN, "--link-source-ip", "127.0.0.1",
-                  program=OKXLINK_SIM, env=clean_env())
+    child = spawn("--link-source-ip", "127.0.0.1", program=OKXLINK_SIM, env=clean_env(), link_token=TOKEN)
     try:
         assert child.link_token == TOKEN
+        assert b"--link-token-stdin" in cmdline(child.proc.pid) and TOKEN.encode() not in cmdline(child.proc.pid)
         account = child.account("ip-not-whitelisted")
         body = {"exchange": "okx", "site": account["site"], "demo": account["demo"],
                 **{k: account[k] for k in ("api_key", "secret_key", "passphrase")}}
@@ -125,6 +136,85 @@ def test_link_token_and_source_ip_through_okxlink_sim():
         assert other.status_code == 401
     finally:
         assert child.stop() == 0
+
+
+SPECIAL_TOKEN = "tok 'quoted\" back\\slash 100% ü"
+
+
+@pytest.mark.parametrize("prog", list(ENTRIES))
+def test_link_token_from_the_environment_never_in_argv(prog):
+    env = clean_env(OKXLINK_SIM_LINK_TOKEN=SPECIAL_TOKEN)
+    proc = subprocess.Popen([*ENTRIES[prog], "--port", "0"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, text=True, encoding="utf-8")
+    try:
+        assert proc.stdout is not None
+        line = json.loads(proc.stdout.readline())
+        assert line["link_token"] == SPECIAL_TOKEN
+        assert SPECIAL_TOKEN.encode() not in cmdline(proc.pid)
+        ok = httpx.get(line["link_url"] + "/v1/links", timeout=30,
+                       headers={"Authorization": f"Bearer {SPECIAL_TOKEN}".encode()})
+        assert ok.status_code == 200, ok.text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+
+
+def test_link_token_on_stdin_and_refused_as_an_argument():
+    child = spawn(program=PYTHON_M_SIM, env=clean_env(), link_token=SPECIAL_TOKEN)
+    try:
+        assert child.link_token == SPECIAL_TOKEN
+    finally:
+        assert child.stop() == 0
+    for prog, command in ENTRIES.items():
+        said = attempt([*command, "--link-token", TOKEN])
+        assert (said.code, said.out) == (2, "") and "unrecognized arguments: --link-token" in said.err, said
+        empty = subprocess.run([*command, "--link-token-stdin"], input="\n", capture_output=True, text=True,
+                               env=clean_env(), timeout=60)
+        assert empty.returncode == 2 and empty.stdout == ""
+        assert empty.stderr.strip() == f"{prog}: the link token must not be empty", empty.stderr
+
+
+# ---- children inherit no secret ------------------------------------------------------------------
+SECRET_ENV = {"OKX_API_KEY": "0f4b2a7c-1d3e-4f5a-8b9c-0123456789ab", "OKX_SECRET_KEY": "5EC2E7" * 5 + "AB",
+              "OKX_PASSPHRASE": "parent's passphrase", "OKXLINK_LINK_TOKEN": "parent-link-token",
+              "OKXLINK_SIM_LINK_TOKEN": "parent-sim-token", "OKXLINK_CONFIG_DIR": "/parent/config",
+              "KEYRING_PASSWORD": "parent keyring password"}
+ENV_DUMP = """
+import json, os, sys
+print(json.dumps({"env": dict(os.environ)}), flush=True)
+sys.stdin.read()  # until stopped
+"""
+
+
+def test_spawned_children_get_no_secret_of_the_parents_environment(monkeypatch):
+    for name, value in {**SECRET_ENV, "OKXLINK_LANG": "en"}.items():
+        monkeypatch.setenv(name, value)
+    for env in (None, dict(os.environ)):  # inherited, or handed over whole: scrubbed either way
+        child = spawn(program=[sys.executable, "-c", ENV_DUMP], env=env)
+        child.stop()
+        got = child.line["env"]
+        assert not set(SECRET_ENV) & set(got), sorted(got)
+        assert got["OKXLINK_LANG"] == "en" and got["PATH"] == os.environ["PATH"]  # what it needs stays
+
+
+def test_the_demos_simulator_inherits_no_secret(tmp_path, monkeypatch):
+    for name, value in SECRET_ENV.items():
+        monkeypatch.setenv(name, value)
+    seen: list[bytes] = []
+    real_spawn = sim_child.spawn
+
+    def spawn_and_look(*args, **kwargs):
+        started = real_spawn(*args, **kwargs)
+        seen.append(Path(f"/proc/{started.proc.pid}/environ").read_bytes())  # fixed at exec: no race
+        return started
+
+    monkeypatch.setattr(sim_child, "spawn", spawn_and_look)
+    result = InProcess(tmp_path / "config")("demo", "--yes", width=120)
+    assert result.code == 0, result.out + result.err
+    assert len(seen) == 1
+    names = {entry.partition(b"=")[0].decode() for entry in seen[0].split(b"\0") if entry}
+    assert not set(SECRET_ENV) & names, sorted(names)
+    assert not [v for v in SECRET_ENV.values() if v.encode() in seen[0]]
 
 
 # ---- one error mapping --------------------------------------------------------------------------
@@ -181,7 +271,7 @@ def test_help_needs_no_extra(prog):
     blocked = "starlette,uvicorn,cryptography"
     done = subprocess.run([sys.executable, "-c", BLOCKING, *entry_args(prog, blocked, "--help")],
                           capture_output=True, text=True, timeout=60, env=clean_env())
-    assert done.returncode == 0 and "--link-token TOKEN" in done.stdout, done.stderr
+    assert done.returncode == 0 and "--link-token-stdin" in done.stdout, done.stderr
 
 
 def test_no_link_needs_no_cryptography():

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Optional
 
 from okxlink import __version__, i18n
 from okxlink.cli.context import Context, settings_from
+from okxlink.errors import OkxlinkError, exit_for
 from okxlink.i18n import _
+from okxlink.text import terminal
 
 if TYPE_CHECKING:
     import typer
@@ -204,7 +206,12 @@ def invoke(argv: list[str], context: Context | None = None) -> int:
     environment unless a caller (a test, the demo) passes its own."""
     lang, args = _take_lang(argv)
     if context is None:
-        context = Context(settings=settings_from(os.environ, lang))
+        try:
+            context = Context(settings=settings_from(os.environ, lang))
+        except OkxlinkError as exc:  # a setting okxlink may not use: said before anything runs
+            i18n.setup(i18n.detect(lang, os.environ))
+            print(f"okxlink: {terminal(exc.message)}\n  {terminal(exc.fix or '')}", file=sys.stderr)
+            return int(exit_for(exc))
     elif lang is not None:
         context = dataclasses.replace(context, settings=dataclasses.replace(context.settings, lang=lang))
     i18n.setup(context.settings.lang)

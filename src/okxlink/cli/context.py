@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from okxlink.i18n import _
 from okxlink.settings import Settings
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
     from okxlink.cli.ask import Asker
     from okxlink.cli.ui import UI
+    from okxlink.errors import UsageError
     from okxlink.storage import ProfileRepo, ProfilesFile, SecretStore
 
 
@@ -40,14 +42,34 @@ def config_dir(env: Mapping[str, str], platform: str = sys.platform) -> Path:
 
 def settings_from(env: Mapping[str, str], lang: str | None = None) -> Settings:
     """The one place okxlink's own environment variables are read (typer reads the options' envvars:
-    OKXLINK_PROFILE, OKXLINK_SITE, OKXLINK_LINK_URL for --service). `lang`: --lang, if given."""
+    OKXLINK_PROFILE, OKXLINK_SITE, OKXLINK_LINK_URL for --service). `lang`: --lang, if given.
+    An OKXLINK_BASE_URL okxlink may not send signed requests to is a UsageError (exit 2)."""
     from okxlink import i18n
 
-    return Settings(config_dir=config_dir(env), base_url=env.get("OKXLINK_BASE_URL") or None,
-                    link_url=env.get("OKXLINK_LINK_URL") or None,
-                    link_token=env.get("OKXLINK_LINK_TOKEN", "").strip() or None,
-                    lang=i18n.detect(lang, env),
-                    debug=env.get("OKXLINK_DEBUG", "") not in ("", "0"))
+    base_url = env.get("OKXLINK_BASE_URL") or None
+    settings = Settings(config_dir=config_dir(env), base_url=base_url,
+                        link_url=env.get("OKXLINK_LINK_URL") or None,
+                        link_token=env.get("OKXLINK_LINK_TOKEN", "").strip() or None,
+                        lang=i18n.detect(lang, env),
+                        debug=env.get("OKXLINK_DEBUG", "") not in ("", "0"))
+    if base_url and base_url_problem(base_url):
+        raise base_url_error(base_url)
+    return settings
+
+
+def base_url_problem(url: str) -> str | None:
+    """OKX's requests carry the key and passphrase in headers: the same rule as a linking service's
+    address (https://, plain http:// only to this machine). `{site}` stands for a site's name."""
+    from okxlink.core.urls import url_problem
+
+    return url_problem(url.replace("{site}", "global"))
+
+
+def base_url_error(url: str) -> UsageError:
+    from okxlink.errors import UsageError
+
+    return UsageError(_("OKXLINK_BASE_URL cannot be used: {problem}.").format(problem=base_url_problem(url)),
+                      _("Unset it to talk to OKX, or set it to an https:// address."))
 
 
 def _keyring() -> SecretStore:
@@ -113,9 +135,44 @@ class Context:
         return self._repo
 
     def http(self, **kw: Any) -> httpx.AsyncClient:
-        """The run's HTTP client (used as `async with ctx.http() as client`), with the debug hooks."""
+        """The run's HTTP client (used as `async with ctx.http() as client`), with the debug hooks.
+        Proxies from the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY) are used for
+        every host but this machine's: plain http is allowed to loopback only because it never
+        leaves the machine, and a proxy would read the key, passphrase and token in it."""
         import httpx
 
         from okxlink.cli import debug
 
-        return httpx.AsyncClient(event_hooks=debug.hooks(self.settings.debug, self.stderr), **kw)
+        return httpx.AsyncClient(event_hooks=debug.hooks(self.settings.debug, self.stderr),
+                                 transport=_loopback_direct(kw.get("limits")), **kw)
+
+    def note_endpoint(self, ui: UI) -> None:
+        """Whoever's OKX requests go elsewhere (OKXLINK_BASE_URL) is told where, in human output."""
+        if self.settings.base_url and not ui.json_mode:
+            ui.note(_("OKX requests go to {url}, not to OKX's own sites.").format(url=self.settings.base_url))
+
+
+def _loopback_direct(limits: httpx.Limits | None) -> httpx.AsyncBaseTransport:
+    """A transport that sends requests for loopback hosts straight to them, and every other request
+    through an httpx client of its own, which applies the environment's proxies as usual."""
+    import httpx
+
+    from okxlink.core.urls import is_loopback
+
+    pool = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's default
+
+    class LoopbackDirect(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.direct = httpx.AsyncHTTPTransport(limits=pool)
+            self.routed = httpx.AsyncClient(limits=pool)
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if is_loopback(request.url.host):
+                return await self.direct.handle_async_request(request)
+            return await self.routed.send(request, stream=True)
+
+        async def aclose(self) -> None:
+            await self.direct.aclose()
+            await self.routed.aclose()
+
+    return LoopbackDirect()

@@ -15,6 +15,7 @@ from okxlink.i18n import _
 
 ENV_NAMES = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
 FIELDS = ("api_key", "secret_key", "passphrase")
+MAX_STDIN = 64 * 1024  # a key, secret and passphrase are ~100 characters; more is not credentials
 
 
 def from_env(env: Mapping[str, str]) -> Credentials | None:
@@ -31,10 +32,15 @@ def from_env(env: Mapping[str, str]) -> Credentials | None:
 
 def from_stdin(stream: TextIO) -> Credentials:
     try:
-        data = json.loads(stream.read() or "null")
-    except ValueError:
+        text = stream.read(MAX_STDIN + 1)  # never the whole of whatever is piped in
+        too_large = len(text) > MAX_STDIN
+        data = None if too_large else json.loads(text or "null")
+    except (ValueError, RecursionError):  # not text, not JSON, or nested too deeply ([[[[…)
         raise UsageError(_("Standard input is not JSON; expected "
                            '{"api_key": …, "secret_key": …, "passphrase": …}.')) from None
+    if too_large:
+        raise UsageError(_("Standard input is larger than 64 KiB; expected one JSON object "
+                           '{"api_key": …, "secret_key": …, "passphrase": …}.'))
     if not isinstance(data, dict):
         raise UsageError(_("Standard input must be a JSON object with api_key, secret_key and passphrase."))
     missing = [name for name in FIELDS if not isinstance(data.get(name), str) or not data[name].strip()]

@@ -5,57 +5,79 @@ machine itself is okxlink.flows.linking's."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from pydantic import SecretStr
 
 from okxlink.cli.context import Context
 from okxlink.cli.ui import UI
 from okxlink.core.linking import Link
+from okxlink.core.urls import host_of
 from okxlink.errors import UsageError
 from okxlink.flows import linking
 from okxlink.i18n import _
 
 
-def resolve_token(ctx: Context, url: str, token_stdin: bool) -> SecretStr:
-    """OKXLINK_LINK_TOKEN, then stdin (--token-stdin), then the keyring, then a hidden prompt."""
-    token = (ctx.settings.link_token or "").strip()
-    if not token and token_stdin:
-        token = ctx.stdin.readline().strip()
-    found = SecretStr(token) if token else linking.known_token(ctx.settings, ctx.repo(), url)
+def resolve_token(ctx: Context, url: str, token_stdin: bool, named: str | None = None) -> SecretStr:
+    """`url`'s token: OKXLINK_LINK_TOKEN if it was given for `url` (`named`: the --service of this
+    run, else OKXLINK_LINK_URL), then stdin (--token-stdin), then the keyring's for `url`, then a
+    hidden prompt. A token given for one service is never sent to another."""
+    found = linking.settings_token(ctx.settings, url, named)
+    if found is None and token_stdin:
+        typed = ctx.stdin.readline().strip()
+        found = SecretStr(typed) if typed else None
+    if found is None:
+        found = linking.known_token(ctx.settings, ctx.repo(), url, named)
     if found is None and ctx.stdin_is_terminal and not token_stdin:
         typed = ctx.asker().secret("link-token", _("Token from your platform (hidden):")).strip()
         found = SecretStr(typed) if typed else None
     if found is None:
-        raise UsageError(_("No token for the linking service."),
-                         _("Set OKXLINK_LINK_TOKEN, or pipe the token into okxlink link --token-stdin."))
+        raise UsageError(_("No token for the linking service at {host}.").format(host=host_of(url)),
+                         _("Set OKXLINK_LINK_URL and OKXLINK_LINK_TOKEN to it, or pipe the token into "
+                           "okxlink link --token-stdin."))
     return found
 
 
 def send_question(url: str, masked_key: str) -> str:
     """What the user is asked before any secret leaves the machine: the key and the service's host."""
-    return _("Send key {key} with its secret and passphrase to {host}?").format(
-        key=masked_key, host=urlsplit(url).netloc)
+    return _("Send key {key} with its secret and passphrase to {host}?").format(key=masked_key, host=host_of(url))
 
 
 def confirm_send(ctx: Context, url: str, masked_key: str, yes: bool) -> None:
+    """Returns when the user said yes (or passed --yes); raises, exit 2, otherwise."""
     if yes:
         return
     if not ctx.stdin_is_terminal:
         raise UsageError(_("Not sending secrets without confirmation: standard input is not a terminal."),
-                         _("Pass --yes to confirm that {host} may receive the key.").format(host=urlsplit(url).netloc))
+                         _("Pass --yes to confirm that {host} may receive the key.").format(host=host_of(url)))
     if not ctx.asker().confirm("send-key", send_question(url, masked_key), default=True):
         raise UsageError(_("Not linked; nothing was sent."), None)
 
 
-def send(ctx: Context, ui: UI, profile: str, url: str, token: SecretStr) -> Link:
-    with ui.spinner(_("Sending the key to {host}; the platform checks it with OKX…").format(
-            host=urlsplit(url).netloc)):
-        return linking.link_profile(ctx.repo(), profile, url, token, ctx.http)
+class Consent:
+    """The flow's `confirm`: asks, once, the first time a request would carry the key (`given`:
+    already asked, or --yes)."""
+
+    def __init__(self, ctx: Context, url: str, masked_key: str, yes: bool) -> None:
+        self._ctx, self._url, self._key = ctx, url, masked_key
+        self.given = yes
+
+    def __call__(self) -> bool:
+        if not self.given:
+            confirm_send(self._ctx, self._url, self._key, yes=False)  # raises unless the user says yes
+            self.given = True
+        return True
+
+
+def send(ctx: Context, ui: UI, profile: str, url: str, token: SecretStr, consent: Consent) -> Link:
+    def go() -> Link:
+        return linking.link_profile(ctx.repo(), profile, url, token, ctx.http, consent)
+    if not consent.given:  # the question may come mid-way: no spinner over it
+        return go()
+    with ui.spinner(_("Sending the key to {host}; the platform checks it with OKX…").format(host=host_of(url))):
+        return go()
 
 
 def show_link(ui: UI, link: Link, url: str) -> None:
-    host = urlsplit(url).netloc
+    host = host_of(url)
     if link.spot.state == "ready":
         ui.say(_("Linked to {host}: Spot ready.").format(host=host))
     else:

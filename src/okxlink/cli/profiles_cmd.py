@@ -1,7 +1,8 @@
 """`okxlink profiles` (list what is stored) and `okxlink remove` (forget one: keyring + metadata).
 
 Listing reads profiles.toml only: it works with a locked keyring and imports neither keyring nor
-pydantic.
+pydantic. What it shows (label and uid from OKX, a link id from a linking service, anything in a
+hand-edited file) enters each line through okxlink.text.plain.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from okxlink.core import sites
 from okxlink.errors import Exit, UsageError
 from okxlink.i18n import _
 from okxlink.storage import ProfileMeta, ProfileRepo
+from okxlink.text import plain
 
 
 def run_profiles(ctx: Context, *, json_out: bool) -> Exit:
@@ -34,10 +36,12 @@ def run_profiles(ctx: Context, *, json_out: bool) -> Exit:
         table.add_column(title, no_wrap=not wrap, overflow="fold")
     for m in metas:
         site = sites.describe(m.site, m.demo)
-        verified = m.last_verified.replace("T", " ")[:16] + "Z" if m.last_verified else _("never")
-        table.add_row(*(Text(cell) for cell in (m.name, site, m.key, m.label or "-", m.uid or "-", verified, _ready(m))))
+        verified = plain(m.last_verified).replace("T", " ")[:16] + "Z" if m.last_verified else _("never")
+        table.add_row(*(Text(plain(cell) or "-") for cell in (m.name, site, m.key, m.label, m.uid, verified,
+                                                               _ready(m))))
     ui.out.print(table)
-    ui.out.print(Text(_("Metadata: {path}. Secrets are in the OS keyring.").format(path=file.path), style="dim"))
+    ui.out.print(Text(_("Metadata: {path}. Secrets are in the OS keyring.").format(path=plain(file.path, 4096)),
+                      style="dim"))
     return Exit.OK
 
 
@@ -56,7 +60,7 @@ def run_remove(ctx: Context, *, profile: str, yes: bool) -> Exit:
             raise ProfileRepo.unknown(profile, known)
         repo.remove(profile)  # a removal that was interrupted: finish it
         ui.say(_("Removed profile {name}: its secrets from {store} and its metadata.").format(
-            name=profile, store=repo.secrets.describe()))
+            name=plain(profile), store=plain(repo.secrets.describe())))
         return Exit.OK
     link = meta.link if meta.link is not None and meta.link.state in ("linked", "pending") else None
     if not yes:
@@ -65,20 +69,22 @@ def run_remove(ctx: Context, *, profile: str, yes: bool) -> Exit:
                 _("Not removing profile {name} without confirmation: standard input is not a terminal.").format(
                     name=profile),
                 _("Pass --yes to remove it without being asked."))
+        # the question is the asker's to print (questionary): it gets plain values too
         question = _("Remove profile {name} (key {key}, {site}, {env}) from this machine?").format(
-            name=profile, key=meta.key, site=sites.label(meta.site), env=sites.env_label(meta.demo))
+            name=plain(profile), key=plain(meta.key), site=plain(sites.label(meta.site)),
+            env=sites.env_label(meta.demo))
         if link is not None:
             question += " " + _("It is linked to {service}; removing it here does not unlink it.").format(
-                service=link.service or "?")
+                service=plain(link.service) or "?")
         if not ctx.asker().confirm("remove-profile", question, default=False):
-            ui.say(_("Kept profile {name}.").format(name=profile))
+            ui.say(_("Kept profile {name}.").format(name=plain(profile)))
             return Exit.OK
     repo.remove(profile)
     ui.say(_("Removed profile {name}: its secrets from {store} and its metadata.").format(
-        name=profile, store=repo.secrets.describe()))
+        name=plain(profile), store=plain(repo.secrets.describe())))
     if link is not None:
         ui.out.print(Text(_("The linking service may still hold this key (link {id}); withdraw it there.").format(
-            id=link.id or "?"), style="yellow"))
+            id=plain(link.id) or "?"), style="yellow"))
     ui.out.print(Text(_("The key itself still exists on OKX: delete it there if nothing uses it any more."),
                       style="dim"))
     return Exit.OK

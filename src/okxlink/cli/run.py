@@ -1,13 +1,21 @@
 """The one place that turns what a command raised into a sentence and an exit code (the codes
-themselves are decided in okxlink.errors)."""
+themselves are decided in okxlink.errors).
+
+An error's sentence may quote OKX, a linking service or the command line, so it is printed as one
+plain line (okxlink.text.plain), as is everything typer prints about a bad command line."""
 
 from __future__ import annotations
+
+import io
 
 import typer
 
 from okxlink.cli.context import Context
 from okxlink.errors import Exit, OkxlinkError, exit_for
 from okxlink.i18n import _
+from okxlink.text import plain, terminal
+
+SENTENCE_MAX = 1000  # an error's sentence (or its fix) with whatever it quotes; each quote is bounded too
 
 
 def run(app: typer.Typer, args: list[str], ctx: Context) -> int:
@@ -37,12 +45,15 @@ def run(app: typer.Typer, args: list[str], ctx: Context) -> int:
 
 
 def _show(exc: typer.TyperException, ctx: Context) -> None:
-    """typer's usage errors print themselves (usage line, hint); its base class has no show()."""
+    """typer's usage errors print themselves (usage line, hint); its base class has no show().
+    They quote the command line, which a script may have built from outside text."""
     show = getattr(exc, "show", None)
     if callable(show):
-        show(file=ctx.stderr)
+        shown = io.StringIO()
+        show(file=shown)
+        ctx.stderr.write(terminal(shown.getvalue()))
     else:
-        print(f"Error: {exc.format_message()}", file=ctx.stderr)
+        print(f"Error: {plain(exc.format_message(), SENTENCE_MAX)}", file=ctx.stderr)
 
 
 def _interrupted(ctx: Context) -> int:
@@ -51,6 +62,6 @@ def _interrupted(ctx: Context) -> int:
 
 
 def _say(ctx: Context, message: str, fix: str | None = None) -> None:
-    print(f"okxlink: {message}", file=ctx.stderr)
+    print(f"okxlink: {plain(message, SENTENCE_MAX)}", file=ctx.stderr)
     if fix:
-        print(f"  {fix}", file=ctx.stderr)
+        print(f"  {plain(fix, SENTENCE_MAX)}", file=ctx.stderr)

@@ -36,6 +36,7 @@ def _unattended(ctx: Context, ui: UI, profile: str, site: str, demo: bool, stdin
         raise UsageError(_("Non-interactive setup needs the credentials."),
                          _("Set OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE, or pipe them as JSON "
                            "into okxlink setup --stdin."))
+    ctx.note_endpoint(ui)
     with ui.spinner(_("Asking OKX about key {key}…").format(key=creds.masked_key())):
         report = verify_one(creds, site, demo, ctx.settings, ctx.http)
     keep = may_keep(report, keep_unverified)

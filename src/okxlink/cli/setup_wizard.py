@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from okxlink.cli.ask import Asker, DefaultsAsker
 from okxlink.cli.context import Context
-from okxlink.cli.link_ui import resolve_token, send, send_question, show_link
+from okxlink.cli.link_ui import Consent, resolve_token, send, send_question, show_link
 from okxlink.cli.ui import UI
 from okxlink.cli.wizard import State, Wizard
 from okxlink.core.credentials import Credentials
-from okxlink.core.linking import check_service_url
+from okxlink.core.urls import check_service_url
 from okxlink.core.verify import Report
 from okxlink.flows.verifying import save_verified, verify_one
 from okxlink.i18n import _
@@ -21,6 +21,7 @@ def make_wizard(ctx: Context, ui: UI, state: State, *, yes: bool, service: str |
     and, when a service is given, the linking service."""
     asker: Asker = DefaultsAsker(fallback=ctx.asker() if ctx.can_ask else None) if yes else ctx.asker()
     repo = ctx.repo()
+    ctx.note_endpoint(ui)
 
     def verify(creds: Credentials, site: str, demo: bool) -> Report:
         with ui.spinner(_("Asking OKX about key {key}…").format(key=creds.masked_key())):
@@ -40,7 +41,9 @@ def make_wizard(ctx: Context, ui: UI, state: State, *, yes: bool, service: str |
         if not asker.confirm("send-key", send_question(url, s.creds().masked_key()), default=True):
             ui.say(_("Not linked; you can link later with okxlink link --profile {name}.").format(name=s.profile))
             return
-        show_link(ui, send(ctx, ui, s.profile, url, resolve_token(ctx, url, token_stdin=False)), url)
+        token = resolve_token(ctx, url, token_stdin=False, named=service)
+        # asked just above: this question covers every request of this link
+        show_link(ui, send(ctx, ui, s.profile, url, token, Consent(ctx, url, s.creds().masked_key(), yes=True)), url)
 
     return Wizard(ask=asker, ui=ui, verify=verify, save=save, open_url=ctx.open_url, unattended=yes,
                   state=state, link=link if service else None)

@@ -3,12 +3,16 @@ arguments over) and `python -m okxlink.sim`. One option definition, one error ma
 
 Light on purpose: `--help` imports nothing of okxlink.sim (no starlette, uvicorn, cryptography),
 so it works without the `sim` extra; the runner is imported only to run.
+
+The link token is never an argument: argv is visible to every user of the machine (`ps`), so it
+comes from OKXLINK_SIM_LINK_TOKEN or, with --link-token-stdin, from standard input.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from okxlink.errors import Exit
@@ -23,6 +27,7 @@ DESCRIPTION = N_("Run the OKX simulator and the reference linking service on 127
                  "print one JSON line with their URLs, the link token and the fake accounts; "
                  "serve until Ctrl-C.")
 PIP_LINE = "pip install 'okxlink[sim]'"
+TOKEN_VAR = "OKXLINK_SIM_LINK_TOKEN"  # nosec B105 - the name of a variable, not a token
 _PORT_FLAG = {"simulator": "--port", "link service": "--link-port"}
 
 
@@ -120,9 +125,10 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     link.add_argument("--link-db", metavar="FILE",
                       help=_("SQLite file of the linking service, its key in FILE.key (default: "
                              "temporary, deleted at exit)."))
-    link.add_argument("--link-token", metavar="TOKEN",
-                      help=_("Bearer token the linking service accepts (default: random, shown "
-                             "in the ready line)."))
+    link.add_argument("--link-token-stdin", action="store_true",
+                      help=_("Read the bearer token the linking service accepts from standard "
+                             "input (one line). Without it: {var} if set, else a random token; "
+                             "either way it is shown in the ready line.").format(var=TOKEN_VAR))
     link.add_argument("--link-source-ip", metavar="IP", action="append", dest="link_source_ips",
                       help=_("Address the linking service verifies keys from; repeat for more, "
                              "tried in order after a 50110 (default: 127.0.0.2)."))
@@ -131,9 +137,28 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, prog: str = "okxlink sim") -> int:
+def _link_token(from_stdin: bool, env: Mapping[str, str]) -> str | None:
+    """--link-token-stdin's line (hidden when typed at a terminal), else TOKEN_VAR, else None (the
+    runner makes a random one). An empty line is passed on: the runner refuses it."""
+    if not from_stdin:
+        return env.get(TOKEN_VAR, "").strip() or None
+    if sys.stdin is None:
+        return ""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(_("Link token (hidden): ")).strip()
+    try:  # bytes, so the token does not depend on the locale's encoding
+        return sys.stdin.buffer.readline().decode("utf-8").strip()
+    except UnicodeDecodeError:  # its text would quote the token's bytes
+        raise ValueError(_("the link token on standard input is not UTF-8 text")) from None
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "okxlink sim",
+         env: Mapping[str, str] | None = None) -> int:
     """Parse, run the simulator until it is stopped, and return the exit status: 0 after a clean
-    stop, 2 for a usage error (argparse's, or one of the errors below, said in one sentence)."""
+    stop, 2 for a usage error (argparse's, or one of the errors below, said in one sentence).
+    `env`: where TOKEN_VAR is read (default: this process's environment)."""
     try:
         args = build_parser(prog).parse_args(sys.argv[1:] if argv is None else list(argv))
     except SystemExit as exc:  # --help (0) or a usage error argparse has already printed (2)
@@ -142,10 +167,12 @@ def main(argv: Sequence[str] | None = None, prog: str = "okxlink sim") -> int:
     from okxlink.sim import runner
 
     try:
+        link_token = None if args.no_link else _link_token(args.link_token_stdin,
+                                                           os.environ if env is None else env)
         return runner.run(port=args.port, latency_ms=args.latency_ms, accounts_file=args.accounts,
                           clock_offset_s=args.clock_offset_s, fail_status=args.fail_status,
                           malformed=args.malformed, hang=args.hang, link_port=args.link_port,
-                          link_db=args.link_db, link_token=args.link_token,
+                          link_db=args.link_db, link_token=link_token,
                           link_source_ips=args.link_source_ips or ("127.0.0.2",),
                           no_link=args.no_link, hang_s=args.hang_s,
                           answers=dict(args.answers or ()))

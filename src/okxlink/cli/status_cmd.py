@@ -15,9 +15,11 @@ from okxlink.i18n import _
 def run_status(ctx: Context, *, json_out: bool, offline: bool) -> Exit:
     ui = ctx.ui(json_mode=json_out)
     repo = ctx.repo()
+    repo.on_unrecorded = ui.note  # a verdict that cannot be recorded is still shown, with one warning
     if offline:
         rows = status.rows(repo, ctx.settings, ctx.http, offline=True)
     else:
+        ctx.note_endpoint(ui)
         with ui.spinner(_("Asking OKX and the linking services…")):
             rows = status.rows(repo, ctx.settings, ctx.http, offline=False)
     if json_out:

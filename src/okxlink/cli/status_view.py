@@ -1,18 +1,22 @@
 """How `okxlink status` shows profiles, shared with `okxlink demo`: one short block per profile,
-readable at any width (as `gh auth status` does)."""
+readable at any width (as `gh auth status` does).
+
+Every field shown comes from profiles.toml, and some of it from a linking service: each enters a
+line through okxlink.text.plain (one bounded line, no control character)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 from rich.text import Text
 
 from okxlink.cli.ui import MARKS, UI
 from okxlink.core import sites
 from okxlink.core.diagnose import mode_name
+from okxlink.core.urls import host_of
 from okxlink.flows.status import Local, Platform, Row
 from okxlink.i18n import _
+from okxlink.text import plain
 
 SPOT_STYLE = {"ready": "grey62", "attention": "dark_orange", "unknown": "dim"}
 
@@ -20,7 +24,12 @@ SPOT_STYLE = {"ready": "grey62", "attention": "dark_orange", "unknown": "dim"}
 def age(iso: str | None, now: datetime | None = None) -> str:
     if not iso:
         return _("never")
-    then = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    try:  # written by okxlink, but the file is the user's: a hand-edited date is no crash
+        then = datetime.fromisoformat(iso[:40].replace("Z", "+00:00"))
+        if then.tzinfo is None:
+            raise ValueError(iso)
+    except ValueError:
+        return _("unknown")
     seconds = int(((now or datetime.now(timezone.utc)) - then).total_seconds())
     for unit, size in ((_("d"), 86400), (_("h"), 3600), (_("min"), 60)):
         if seconds >= size:
@@ -38,7 +47,8 @@ def show(ui: UI, rows: list[Row], secrets_where: str, env_credentials: bool = Fa
                   "them instead of a stored profile."))
     for row in rows:
         ui.out.print(block(row, now))
-    ui.out.print(Text(_("Secrets: {where}").format(where=secrets_where), style="dim"))
+    ui.out.print(Text(_("Secrets: {where}").format(where=plain(secrets_where)), style="dim"))
+
 
 def _flag(statuses: dict[str, str], check_id: str, label: str) -> Text:
     mark, style = MARKS.get(statuses.get(check_id, ""), ("?", "dim"))
@@ -50,7 +60,8 @@ def block(row: Row, now: datetime | None = None) -> Text:
     verdicts are shown, each with its age, then the one they combine into."""
     meta = row.meta
     st = meta.verify.statuses
-    out = Text.assemble((meta.name, "bold"), f"  {meta.key} · {sites.describe(meta.site, meta.demo)}\n  ")
+    out = Text.assemble((plain(meta.name), "bold"),
+                        f"  {plain(meta.key)} · {plain(sites.describe(meta.site, meta.demo))}\n  ")
     out.append_text(Text("   ").join([_flag(st, "permission-trade", _("Trade")),
                                       _flag(st, "permission-withdraw", _("Withdraw off")),
                                       _flag(st, "ip-binding", _("IP bound"))]))
@@ -66,7 +77,7 @@ def block(row: Row, now: datetime | None = None) -> Text:
     out.append("\n  " + _("Spot: "))
     out.append(spot, style=SPOT_STYLE[row.spot])
     if row.reasons and row.spot != "ready":
-        out.append(" (" + ", ".join(row.reasons) + ")", style="dim")
+        out.append(" (" + plain(", ".join(row.reasons)) + ")", style="dim")  # a service may send many
     return out
 
 
@@ -82,7 +93,7 @@ def _local_line(local: Local, now: datetime | None) -> str:
     when = age(local.checked_at, now)
     if local.ready is False:
         return _("This machine: needs attention ({ids}) · checked {age}").format(
-            ids=", ".join(local.failing), age=when)
+            ids=plain(", ".join(local.failing)), age=when)
     if local.ready is True:
         return _("This machine: ready · checked {age}").format(age=when)
     if local.bound_elsewhere:
@@ -90,8 +101,13 @@ def _local_line(local: Local, now: datetime | None) -> str:
     return _("This machine: could not check the key · {age}").format(age=when)
 
 
+def _host(url: str) -> str:
+    """host:port only: never a user name or password a hand-edited profiles.toml may hold."""
+    return host_of(url) or plain(url)
+
+
 def _platform_line(p: Platform, now: datetime | None) -> str:
-    host = urlsplit(p.service).netloc or p.service
+    host = plain(_host(p.service))
     if p.state != "linked":
         return _("{host}: link not confirmed; run okxlink link again").format(host=host)
     said = {"ready": _("Spot ready"), "attention": _("Spot needs attention")}.get(p.spot or "", _("no verdict yet"))

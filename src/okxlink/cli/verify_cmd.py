@@ -19,6 +19,7 @@ from okxlink.i18n import _
 def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | None, json_out: bool,
                stdin: bool, all_profiles: bool, local_only: bool = False) -> Exit:
     ui = ctx.ui(json_mode=json_out)
+    ctx.note_endpoint(ui)
     creds = inputs.from_stdin(ctx.stdin) if stdin else inputs.from_env(ctx.environ)
     if creds is not None:
         if not stdin and profile in ctx.profiles_file().read():
@@ -30,6 +31,7 @@ def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | Non
         return exit_for_ready(report.ready)
 
     repo = ctx.repo()
+    repo.on_unrecorded = ui.note  # a verdict that cannot be recorded is still shown, with one warning
     names = repo.names() if all_profiles else [profile]
     if not names:
         raise UsageError(_("No credentials to verify."), _where_credentials_come_from())

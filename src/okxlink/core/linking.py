@@ -7,17 +7,19 @@ answers with the Spot state the platform shows: `ready` or `attention` with reas
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
+import re
+import ssl
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
 
 from okxlink import errors
 from okxlink.core.credentials import Credentials
 from okxlink.core.transfer import exchange
+from okxlink.core.urls import check_service_url, host_of
 from okxlink.errors import LinkError
 from okxlink.i18n import _
 
@@ -25,6 +27,12 @@ TIMEOUT = httpx.Timeout(30.0, connect=5.0)  # the service verifies with OKX befo
 DEADLINE_S = 30.0       # a whole exchange, however slowly the answer drips in
 MAX_BODY = 1_000_000    # a link or an error is a few hundred bytes
 RETRY_DELAYS = (0.5, 1.5)
+# A link id goes into every later request's path: only what cannot change the path (no "/", "..",
+# "?", "%") and a bounded length. A service whose ids do not fit is not one okxlink can talk to.
+LINK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+# A bearer token travels in a header: printable ASCII without spaces (anything else cannot be sent).
+TOKEN = re.compile(r"[!-~]{1,4096}")
+MAX_SHOWN = 200         # of a message the service wrote, shown to the user
 
 
 class Reason(BaseModel):
@@ -49,26 +57,23 @@ class Link(BaseModel):
     verified_at: str | None = None
     spot: Spot = Spot()
 
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    @field_validator("id")
+    @classmethod
+    def _safe_id(cls, value: str) -> str:
+        if not valid_link_id(value):  # the answer is then unreadable: see _link
+            raise ValueError("not a link id")
+        return value
 
 
-def check_service_url(url: str) -> str:
-    """HTTPS only; plain HTTP only to this machine, where nothing crosses a network."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return url.rstrip("/")
-    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
-        return url.rstrip("/")
-    raise errors.UsageError(_("The linking service must be an https:// address (plain http only to "
-                              "this machine): {url}").format(url=url),
-                            _("Use the https:// address your platform gives."))
+def valid_link_id(value: object) -> bool:
+    return isinstance(value, str) and LINK_ID.fullmatch(value) is not None
+
+
+def check_token(token: SecretStr) -> None:
+    if not TOKEN.fullmatch(token.get_secret_value()):
+        raise errors.UsageError(_("The token for the linking service holds a space or a character outside "
+                                  "ASCII, which no token has."),
+                                _("Copy the token again from your platform."))
 
 
 class LinkClient:
@@ -76,6 +81,7 @@ class LinkClient:
                  sleep: Any = asyncio.sleep) -> None:
         self._http = http
         self.base = check_service_url(base_url)
+        check_token(token)
         self._token = token
         self._sleep = sleep
 
@@ -93,10 +99,10 @@ class LinkClient:
 
     async def get(self, link_id: str, refresh: bool = False) -> Link:
         params = {"refresh": "true"} if refresh else None
-        return _link(await self._request("GET", f"/v1/links/{link_id}", params=params))
+        return _link(await self._request("GET", _link_path(link_id), params=params))
 
     async def delete(self, link_id: str) -> None:
-        await self._request("DELETE", f"/v1/links/{link_id}")
+        await self._request("DELETE", _link_path(link_id))
 
     async def _request(self, method: str, path: str, **kw: Any) -> Any:
         """Retries only what cannot have done harm twice: a refused connection, or any failure of a
@@ -104,12 +110,17 @@ class LinkClient:
         not retried, and one deadline bounds each exchange however slowly its answer drips in."""
         delays = iter(RETRY_DELAYS)
         headers = {"Authorization": f"Bearer {self._token.get_secret_value()}", **kw.pop("headers", {})}
-        host = urlsplit(self.base).netloc
+        host = host_of(self.base)
         while True:
             try:
                 status, body = await exchange(self._http, method, self.base + path, deadline_s=DEADLINE_S,
                                               max_body=MAX_BODY, headers=headers, timeout=TIMEOUT, **kw)
             except (httpx.TransportError, asyncio.TimeoutError) as exc:
+                if _certificate_failed(exc):  # not a passing fault: trying again cannot help
+                    raise LinkError(_("The linking service at {host} failed the certificate check, and okxlink "
+                                      "does not skip certificate checks.").format(host=host),
+                                    _("Check the address, and this machine's date and time."),
+                                    "certificate") from None
                 timed_out = isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError))
                 delay = None if timed_out else next(delays, None)
                 if delay is None:
@@ -124,30 +135,66 @@ class LinkClient:
             return _answer(status, body or b"", host)  # past MAX_BODY: not an answer of the protocol's
 
 
+def _link_path(link_id: str) -> str:
+    if not valid_link_id(link_id):  # the flows refuse a stored one first, with the profile's name
+        raise ValueError("not a link id")
+    return "/v1/links/" + quote(link_id, safe="")
+
+
+def _certificate_failed(exc: BaseException) -> bool:
+    """httpx's ConnectError wraps httpcore's, which wraps ssl's verification error."""
+    seen: BaseException | None = exc
+    for _depth in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _shown(value: object) -> str:
+    """A string the service wrote, fit to be shown: printable, one line, bounded; else ""."""
+    if not isinstance(value, str):
+        return ""
+    text = "".join(c if c.isprintable() else " " for c in value[:MAX_SHOWN * 2])
+    return " ".join(text.split())[:MAX_SHOWN]
+
+
 def _answer(status: int, body: bytes, host: str) -> Any:
+    """The answer's JSON, or a LinkError saying what went wrong. The body may be anything a hostile
+    or broken service sends: only an {"error": {...}} object with string fields is read from it."""
     if status == 204:
         return None
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         data = None
-    if 200 <= status < 300 and data is not None:
+    if 200 <= status < 300:
+        if data is None:
+            raise _unreadable()
         return data
-    error = (data or {}).get("error", {}) if isinstance(data, dict) else {}
-    code = str(error.get("code", ""))
+    error = data.get("error") if isinstance(data, dict) else None
+    error = error if isinstance(error, dict) else {}
+    code, message = _shown(error.get("code"))[:64], _shown(error.get("message"))
     if status == 401:
         raise LinkError(_("The linking service at {host} refused the token.").format(host=host),
                         _("Copy the token again from your platform and set OKXLINK_LINK_TOKEN, or "
                           "pass it with --token-stdin."), code or "unauthorized", 401)
     if status == 404:
         raise LinkError(_("The linking service has no such link."), None, "not_found", 404)
-    if status == 409:
-        raise LinkError(_("The linking service refused: {message}").format(message=error.get("message", code)),
-                        None, code, 409, existing_id=error.get("id"))
+    if status == 409 and code == "already_linked":
+        existing = error.get("id")
+        if not valid_link_id(existing):  # it names a link okxlink could not ask for
+            raise _unreadable()
+        raise LinkError(_("The linking service refused: {message}").format(message=message or code),
+                        None, code, 409, existing_id=existing)
+    if status == 409 and message:
+        raise LinkError(_("The linking service refused: {message}").format(message=message), None, code, 409)
     if status == 422:
-        raise LinkError(_("The linking service found the request invalid: {message}").format(
-            message=error.get("message", "")), _("This is a bug in okxlink; please report it."),
-            code or "invalid", 422)
+        said = (_("The linking service found the request invalid: {message}").format(message=message) if message
+                else _("The linking service found the request invalid."))
+        raise LinkError(said, _("This is a bug in okxlink; please report it."), code or "invalid", 422)
     raise LinkError(_("The linking service at {host} failed (HTTP {status}).").format(
         host=host, status=status), _("Try again in a few minutes."), code, status)
 
@@ -155,6 +202,10 @@ def _answer(status: int, body: bytes, host: str) -> Any:
 def _link(data: Any) -> Link:
     try:
         return Link.model_validate(data)
-    except ValidationError:
-        raise LinkError(_("The linking service sent an answer okxlink cannot read."),
-                        _("Check that the address is your platform's linking service.")) from None
+    except (ValidationError, RecursionError):
+        raise _unreadable() from None
+
+
+def _unreadable() -> LinkError:
+    return LinkError(_("The linking service sent an answer okxlink cannot read."),
+                     _("Check that the address is your platform's linking service."))

@@ -31,6 +31,13 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 DEADLINE_S = 15.0          # a whole exchange, however slowly the body drips in
 MAX_BODY = 1_000_000       # OKX's answers here are a few kB; more is not OKX
 RETRY_DELAYS = (0.25, 0.75)  # two more tries: enough for a one-off 429 or blip, short enough to wait for
+MAX_OFFSET_MS = 86_400_000  # a clock a day off is a broken server (or cache), not a clock to correct for
+
+
+def plausible_offset(offset_ms: int) -> bool:
+    """An offset to OKX's time worth believing: a server (or a clock.json) claiming the year 9999
+    would otherwise be signed with, and every later timestamp overflow."""
+    return abs(offset_ms) <= MAX_OFFSET_MS
 
 
 class Clock:
@@ -41,7 +48,7 @@ class Clock:
 
     def __init__(self, now: Callable[[], float] = time.time, offset_ms: int = 0) -> None:
         self._now = now
-        self.offset_ms = offset_ms
+        self.offset_ms = offset_ms if plausible_offset(offset_ms) else 0
         self.generation = 0
         self.sync: asyncio.Task[None] | None = None
 
@@ -105,7 +112,10 @@ class OkxClient:
         sent = self.clock.local_ms()
         server = await self.server_time_ms()
         received = self.clock.local_ms()
-        self.clock.correct(server - (sent + received) // 2)
+        offset = server - (sent + received) // 2
+        if not plausible_offset(offset):
+            raise errors.Unavailable("0", "implausible server time", 200)
+        self.clock.correct(offset)
 
     # -- transport -------------------------------------------------------------------------
     async def get(self, path: str, params: dict[str, str] | None = None,
@@ -139,15 +149,15 @@ class OkxClient:
             raise errors.NetworkError(type(exc).__name__, timed_out=True) from None
         except httpx.TransportError as exc:
             raise errors.NetworkError(type(exc).__name__) from None
-        if body is None:
-            raise errors.Unavailable(str(status), "answer too large", status)
+        if body is None:  # too large, or compressed in a way okxlink does not read
+            raise errors.Unavailable(str(status), "malformed answer", status)
         return _data(status, body)
 
 
 def _data(status: int, body: bytes) -> list[Any]:
     try:
         envelope = Envelope.model_validate(json.loads(body))
-    except (ValueError, ValidationError):
+    except (ValueError, RecursionError, ValidationError):  # RecursionError: [[[[… deeper than the parser goes
         if status == 429:  # a rate limit's body may be plain text
             raise error_for("", "", 429) from None
         raise errors.Unavailable(str(status), "malformed answer", status) from None

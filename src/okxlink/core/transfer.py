@@ -1,25 +1,79 @@
 """One bounded HTTP exchange, shared by the OKX client and the linking client: a deadline for the
-whole exchange, however slowly the answer drips in, and a cap on how much of the answer is read."""
+whole exchange, however slowly the answer drips in, and a cap on how much of the answer is read.
+
+The cap holds for the answer as okxlink sees it, not only as it travels: a compressed answer of
+7 kB can inflate to gigabytes. httpx inflates each network chunk whole, synchronously, before any
+cap could be checked (and the deadline cannot fire while it does), so the raw bytes are read here:
+we ask for no compression (`identity`, which an HTTP server must honour), and a server that
+compresses anyway gets at most one gzip or deflate layer inflated, in pieces no larger than the room
+left under the cap. Stacked or unknown encodings are refused: no honest server sends them."""
 
 from __future__ import annotations
 
 import asyncio
+import zlib
 from typing import Any
 
 import httpx
 
+_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+
 
 async def exchange(http: httpx.AsyncClient, method: str, url: str, *, deadline_s: float,
                    max_body: int, **kw: Any) -> tuple[int, bytes | None]:
-    """(status, body); body is None when the answer ran past `max_body` (reading stopped there).
-    Raises asyncio.TimeoutError past the deadline, httpx.TransportError on a transport failure."""
+    """(status, body); body is None when the answer is not one okxlink reads: past `max_body` bytes
+    on the wire or once inflated (reading stopped there), or in an encoding okxlink does not read
+    (stacked, unknown or corrupt). Raises asyncio.TimeoutError past the deadline,
+    httpx.TransportError on a transport failure."""
+    headers = httpx.Headers(kw.pop("headers", None))
+    headers["Accept-Encoding"] = "identity"
+
     async def read() -> tuple[int, bytes | None]:
-        async with http.stream(method, url, **kw) as response:
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > max_body:
+        async with http.stream(method, url, headers=headers, **kw) as response:
+            if response.is_stream_consumed:  # an in-process transport (httpx.MockTransport) read it already
+                body = _Body([], max_body)
+                return response.status_code, body.result() if body.add(response.content) else None
+            body = _Body(response.headers.get_list("content-encoding", split_commas=True), max_body)
+            async for chunk in response.aiter_raw():
+                if not body.add(chunk):
                     return response.status_code, None
-            return response.status_code, bytes(body)
+            return response.status_code, body.result()
 
     return await asyncio.wait_for(read(), deadline_s)
+
+
+class _Body:
+    """An answer's bytes as they arrive, inflated if the server compressed them anyway; `add` says
+    False as soon as the answer cannot be one okxlink reads, so reading stops there."""
+
+    def __init__(self, encodings: list[str], limit: int) -> None:
+        codings = [c for c in (e.strip().lower() for e in encodings) if c not in ("", "identity")]
+        self._limit = limit
+        self._raw = 0
+        self._out = bytearray()
+        # one layer of gzip or deflate at most: no honest server stacks them, or sends others unasked
+        self._refused = len(codings) > 1 or any(c not in _WBITS for c in codings)
+        self._inflater = zlib.decompressobj(_WBITS[codings[0]]) if codings and not self._refused else None
+
+    def add(self, chunk: bytes) -> bool:
+        self._raw += len(chunk)
+        if self._refused or self._raw > self._limit:
+            return False
+        if self._inflater is None:
+            self._out += chunk
+            return True
+        if self._inflater.eof:  # bytes after the end of the compressed stream
+            return False
+        try:  # never more out than the room left + 1: more than that is too large anyway
+            self._out += self._inflater.decompress(chunk, self._limit - len(self._out) + 1)
+        except zlib.error:
+            return False
+        # input left over means the inflater stopped at the limit
+        return len(self._out) <= self._limit and not self._inflater.unconsumed_tail
+
+    def result(self) -> bytes | None:
+        if self._refused:
+            return None
+        if self._inflater is not None and self._raw and (not self._inflater.eof or self._inflater.unused_data):
+            return None  # cut short, or something after the compressed stream
+        return bytes(self._out)

@@ -10,6 +10,10 @@ The state machine of a link record (storage.LinkRecord):
 The pending request is written before anything is sent, so a retry after a crash or a dropped answer
 can never link the key twice; a 409 `idempotency_conflict` means the profile's key changed since,
 and the request is made anew.
+
+Secrets go only where they should: a request carrying the key is sent only after the CLI's
+`confirm` said yes (whatever the profile claims), and a token only to the service it belongs to —
+OKXLINK_LINK_TOKEN to the service it was given with, any other service its own token from the keyring.
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ from typing import TypeVar
 from pydantic import SecretStr
 
 from okxlink.core.credentials import Credentials
-from okxlink.core.linking import Link, LinkClient, check_service_url
+from okxlink.core.linking import Link, LinkClient, valid_link_id
+from okxlink.core.urls import check_service_url
 from okxlink.errors import LinkError, UsageError
 from okxlink.flows import HttpFactory
+from okxlink.i18n import _
 from okxlink.settings import Settings
 from okxlink.storage import LinkRecord, PendingLink, ProfileMeta, ProfileRepo, now_iso
 
@@ -38,27 +44,59 @@ def service_url(explicit: str | None, settings: Settings, meta: ProfileMeta | No
     return check_service_url(url) if url else None
 
 
-def known_token(settings: Settings, repo: ProfileRepo, url: str) -> SecretStr | None:
-    """The token given in the settings (OKXLINK_LINK_TOKEN), else the one kept in the keyring for `url`."""
-    token = (settings.link_token or "").strip() or (repo.secrets.get_token(url) or "").strip()
-    return SecretStr(token) if token else None
+def settings_token(settings: Settings, url: str, named: str | None = None) -> SecretStr | None:
+    """OKXLINK_LINK_TOKEN, if `url` is the service it was given with: the one named for this run
+    (`named`: --service, which defaults to OKXLINK_LINK_URL; else OKXLINK_LINK_URL). Never another's."""
+    token = (settings.link_token or "").strip()
+    owner = _normal(named or settings.link_url)
+    return SecretStr(token) if token and owner is not None and owner == _normal(url) else None
+
+
+def known_token(settings: Settings, repo: ProfileRepo, url: str, named: str | None = None) -> SecretStr | None:
+    """The settings' token if it is `url`'s (see settings_token), else the one kept in the keyring for `url`."""
+    stored = (repo.secrets.get_token(url) or "").strip()
+    return settings_token(settings, url, named) or (SecretStr(stored) if stored else None)
+
+
+def _normal(url: str | None) -> str | None:
+    try:
+        return check_service_url(url) if url else None
+    except UsageError:
+        return None
+
+
+def stored_link_id(meta: ProfileMeta) -> str:
+    """The profile's link id from profiles.toml, refused unless it is one a service could have given
+    (it goes into request paths, with the token)."""
+    link_id = meta.link.id if meta.link else ""
+    if not valid_link_id(link_id):
+        raise UsageError(_("The link id of profile {name} in profiles.toml is not one a linking service "
+                           "gives, so okxlink will not use it.").format(name=meta.name),
+                         _("Remove the [profiles.{name}.link] table from profiles.toml, then link again.").format(
+                             name=meta.name))
+    return link_id
 
 
 def already_linked(meta: ProfileMeta, url: str) -> bool:
     return bool(meta.link and meta.link.service == url and meta.link.linked)
 
 
-def link_profile(repo: ProfileRepo, profile: str, url: str, token: SecretStr, http: HttpFactory) -> Link:
-    """Create the link (or find the existing one), record it, and keep the token for next time."""
+def link_profile(repo: ProfileRepo, profile: str, url: str, token: SecretStr, http: HttpFactory,
+                 confirm: Callable[[], bool]) -> Link:
+    """Create the link (or find the existing one), record it, and keep the token for next time.
+    `confirm` is asked before the key is sent (it may raise to stop); nothing is sent on False.
+    Finding the existing link sends only the token."""
     meta, creds = repo.load(profile)
     pending: PendingLink | None = None
     if meta.link and meta.link.service == url:
         if meta.link.linked:
-            existing = fetch_link(url, token, meta.link.id, http)
+            existing = fetch_link(url, token, stored_link_id(meta), http)
             if existing is not None:
                 remember(repo, profile, url, existing)
                 return existing
         pending = meta.link.pending
+    if not confirm():  # the profile said linked and the service forgot it, or never linked: ask
+        raise UsageError(_("Not linked; nothing was sent."), None)
     # Kept before sending, with the request's fields: a verify in between may have changed the label.
     request = pending or _new_request(meta)
     repo.update_meta(profile, lambda m: setattr(m, "link", LinkRecord(service=url, state="pending", pending=request)))
@@ -123,8 +161,7 @@ def fetch_link(url: str, token: SecretStr, link_id: str, http: HttpFactory, refr
 def unlink_profile(repo: ProfileRepo, profile: str, url: str, token: SecretStr, http: HttpFactory) -> str:
     """Withdraw the key from the service (already gone there counts as withdrawn), then forget the
     link. Returns the link id."""
-    meta = repo.meta(profile)
-    link_id = meta.link.id if meta.link else ""
+    link_id = stored_link_id(repo.meta(profile))
     try:
         _run(lambda c: c.delete(link_id), url, token, http)
     except LinkError as exc:
@@ -141,14 +178,14 @@ def refresh_links(repo: ProfileRepo, metas: list[ProfileMeta], settings: Setting
     for meta in metas:
         if not (meta.link and meta.link.linked):
             continue
-        url, link_id = meta.link.service, meta.link.id
-        token = known_token(settings, repo, url)
         reachable[meta.name] = False  # until it answers; no token to ask with is as good as no answer
-        if token is None:
-            continue
-        try:
-            link = fetch_link(check_service_url(url), token, link_id, http, refresh=True)
-        except (LinkError, UsageError):  # no answer, or an address it may not be sent to
+        try:  # an address or id it may not be sent to, or no answer
+            url, link_id = check_service_url(meta.link.service), stored_link_id(meta)
+            token = known_token(settings, repo, url)
+            if token is None:
+                continue
+            link = fetch_link(url, token, link_id, http, refresh=True)
+        except (LinkError, UsageError):
             continue
         reachable[meta.name] = True
         if link is None:  # the platform forgot it: say so rather than pretend

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
+from okxlink.core.urls import host_of
 from okxlink.errors import Exit, exit_for_ready, worst
 from okxlink.flows import HttpFactory
 from okxlink.settings import Settings
@@ -90,12 +92,21 @@ def local_of(meta: ProfileMeta) -> Local:
                  warnings=[c for c, s in statuses.items() if s == "warn"], checked_at=meta.last_verified)
 
 
+def shown_url(url: str) -> str:
+    """A service address as status shows it: without the user name or password a hand-edited
+    profiles.toml may hold (okxlink refuses to use such an address anyway)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit((parts.scheme, host_of(url), parts.path, "", ""))
+
+
 def platforms_of(meta: ProfileMeta, reachable: dict[str, bool], asked: bool) -> list[Platform]:
     link = meta.link
     if link is None or link.state not in ("linked", "pending"):
         return []
     heard = reachable.get(meta.name) if asked and link.linked else None
-    return [Platform(service=link.service, id=link.id, state=link.state, spot=link.spot,
+    return [Platform(service=shown_url(link.service), id=link.id, state=link.state, spot=link.spot,
                      reasons=list(link.reasons), checked_at=link.checked_at, reachable=heard)]
 
 
@@ -127,9 +138,10 @@ def rows(repo: ProfileRepo, settings: Settings, http: HttpFactory, offline: bool
     reachable: dict[str, bool] = {}
     if names and not offline:
         loaded, _reports = verify_profiles(repo, names, settings, http)
-        reachable = refresh_links(repo, [meta for meta, _creds in loaded], settings, http)
-    # read once, after what was recorded
-    return [row_of(meta, reachable, offline) for _name, meta in sorted(repo.profiles.read().items())]
+        with repo.best_effort():  # the platforms' answers too: worth keeping, not worth the run
+            reachable = refresh_links(repo, [meta for meta, _creds in loaded], settings, http)
+    # read once, after what was recorded (or kept in memory when it could not be)
+    return [row_of(meta, reachable, offline) for _name, meta in sorted(repo.known().items())]
 
 
 def exit_code(found: list[Row]) -> Exit:
@@ -145,12 +157,13 @@ def ask_platforms(repo: ProfileRepo, names: list[str], settings: Settings, http:
     service to check it again now. Only linked profiles are asked; returns profile → its verdict."""
     from okxlink.flows.linking import refresh_links
 
-    metas = repo.profiles.read()
+    metas = repo.known()
     linked = [meta for n in names if (meta := metas.get(n)) is not None and meta.link and meta.link.linked]
     if not linked:
         return {}
-    reachable = refresh_links(repo, linked, settings, http)
-    after = repo.profiles.read()
+    with repo.best_effort():
+        reachable = refresh_links(repo, linked, settings, http)
+    after = repo.known()
     verdicts = {}
     for meta in linked:
         found = platforms_of(after[meta.name], reachable, asked=True) if meta.name in after else []

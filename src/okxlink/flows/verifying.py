@@ -47,12 +47,15 @@ def verify_profiles(repo: ProfileRepo, names: list[str], settings: Settings, htt
                     site: str | None = None, demo: bool | None = None
                     ) -> tuple[list[tuple[ProfileMeta, Credentials]], list[Report]]:
     """Stored profiles verified together (site and demo default to each profile's own), each
-    result remembered in its metadata with one write."""
+    result remembered in its metadata with one write. A write that fails (a read-only or full
+    config dir) costs the reports nothing when the caller set `repo.on_unrecorded`: that hears one
+    sentence, and the results are kept for the rest of the run (`repo.known()`)."""
     loaded = repo.load_many(names)
     jobs = [(meta.name, creds, site or meta.site, meta.demo if demo is None else demo)
             for meta, creds in loaded]
     reports = asyncio.run(verify_many(jobs, settings, http))
-    repo.update_many({r.profile or "": functools.partial(record, report=r) for r in reports})
+    with repo.best_effort():
+        repo.update_many({r.profile or "": functools.partial(record, report=r) for r in reports})
     return loaded, reports
 
 

@@ -38,7 +38,7 @@ from okxlink.core.credentials import Credentials, mask
 from okxlink.core.sites import SITES
 from okxlink.core.verify import verify
 from okxlink.sim.link_openapi import document
-from okxlink.sim.link_store import LinkStore, render, token_hash
+from okxlink.sim.link_store import LinkStore, render
 
 SOURCE_IPS = ("127.0.0.2",)
 MAX_BODY = 64 * 1024
@@ -65,7 +65,7 @@ class LinkState:
 
     @property
     def token_hash(self) -> str:
-        return token_hash(self.token)
+        return self.store.token_digest(self.token)
 
     def client(self, source_ip: str | None) -> httpx.AsyncClient:
         if self.okx_http is not None:
@@ -96,8 +96,9 @@ async def _db(fn: Callable[..., Any], *args: Any) -> Any:
 
 def _authorize(request: Request, state: LinkState) -> None:
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    # compare_digest: the time taken must not tell how much of a guessed token was right
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(),
+    # compare_digest: the time taken must not tell how much of a guessed token was right. Starlette
+    # decodes headers as latin-1: encoding back gives the bytes sent, a UTF-8 token's included.
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("latin-1"),
                                                              state.token.encode()):
         raise _Fail(401, "unauthorized", "A valid bearer token is required.",
                     headers={"WWW-Authenticate": "Bearer"})

@@ -8,7 +8,10 @@ What is in the database file, and why:
 - `api_key_masked` (first 4 + last 4), label, site, demo, times and spot state: not secrets.
 - `idempotency`: the hash (same HMAC) of the canonical request body, never the body, plus the
   201 answer as sent (it holds only the masked key), so a retry gets byte-for-byte the same JSON.
-- `token_hash`: SHA-256 of the bearer token; every query is scoped by it.
+- `token_hash`: HMAC-SHA256 of the bearer token under its own key derived from the Fernet key;
+  every query is scoped by it. Keyed, so a stolen database (without its key) lets nobody test token
+  guesses offline. Schema version 2; a version-1 database (plain SHA-256 of the token) is refused,
+  see docs/link-service.md.
 
 The methods are synchronous and short; the app runs them in a worker thread (see link_app).
 One connection guarded by a lock: SQLite serialises writers anyway, and this keeps it simple.
@@ -29,6 +32,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 
 from okxlink.core.credentials import Credentials
+from okxlink.i18n import _
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -44,6 +48,8 @@ CREATE TABLE IF NOT EXISTS idempotency (
   PRIMARY KEY (token_hash, idem_key));
 """
 _CANARY = b"okxlink link store"
+# 2: token_hash is keyed (HMAC). 1 (no `schema` row) kept a plain SHA-256 of the token.
+SCHEMA_VERSION = b"2"
 # Queries are literal text only; every value is bound as a ? parameter.
 _SELECT = "SELECT id, exchange, site, demo, label, api_key_masked, created, verified_at, spot FROM links"
 
@@ -51,10 +57,6 @@ _SELECT = "SELECT id, exchange, site, demo, label, api_key_masked, created, veri
 def render(link: dict[str, Any]) -> str:
     """JSON exactly as Starlette's JSONResponse renders it, so a replayed 201 is the same bytes."""
     return json.dumps(link, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def load_or_create_key(path: Path) -> bytes:
@@ -80,26 +82,46 @@ class LinkStore:
         if key is None:
             key = load_or_create_key(path.with_name(path.name + ".key"))
         self._fernet = Fernet(key)
-        # A separate key for lookups, so the index hash and the ciphertext never share a key.
+        # Separate keys for lookups, so the index hashes and the ciphertext never share a key.
         self._index_key = hmac.new(key, b"okxlink link index", hashlib.sha256).digest()
+        self._token_key = hmac.new(key, b"okxlink link token", hashlib.sha256).digest()
         if not path.exists():  # created 0600: nothing secret inside, but nobody else's business
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA secure_delete = ON")  # a deleted link's bytes are overwritten
-        self._db.executescript(_SCHEMA)
-        self._check_key()
+        try:
+            self._db.executescript(_SCHEMA)
+            self._check_key(path)
+        except BaseException:
+            self._db.close()
+            raise
 
-    def _check_key(self) -> None:
-        """Fail at start, not at the first refresh, when the key file does not match the database."""
+    def _check_key(self, path: Path) -> None:
+        """Fail at start, not at the first refresh, when the key file does not match the database or
+        the database is of an older schema."""
         row = self._db.execute("SELECT value FROM meta WHERE name = 'canary'").fetchone()
         if row is None:
-            self._db.execute("INSERT INTO meta VALUES ('canary', ?)", (self._fernet.encrypt(_CANARY),))
+            self._db.execute("INSERT INTO meta VALUES ('canary', ?), ('schema', ?)",  # one statement: atomic
+                             (self._fernet.encrypt(_CANARY), SCHEMA_VERSION))
             return
         try:
             self._fernet.decrypt(row[0])
         except InvalidToken:
             raise ValueError("the link database was encrypted with another key") from None
+        version = self._db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+        if version is not None and bytes(version[0]) == SCHEMA_VERSION:
+            return
+        if version is None and not self._db.execute(
+                "SELECT 1 FROM links UNION ALL SELECT 1 FROM idempotency LIMIT 1").fetchone():
+            # version 1 without a single token hash: nothing to re-hash, so it simply moves on
+            self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            return
+        # Unkeyed token hashes (version 1), and the tokens are not here to re-hash them: it cannot be
+        # upgraded, only replaced (a reference service's links are for tests and demos).
+        raise ValueError(_("the link database {file} was made by another version of okxlink (version 1 kept "
+                           "the token's hash unkeyed); delete it and {file}.key, or choose another "
+                           "--link-db").format(file=path))
 
     def close(self) -> None:
         with self._lock:
@@ -107,6 +129,10 @@ class LinkStore:
 
     def digest(self, value: str) -> str:
         return hmac.new(self._index_key, value.encode(), hashlib.sha256).hexdigest()
+
+    def token_digest(self, token: str) -> str:
+        """What every row and query is scoped by: the bearer token, keyed (see the docstring)."""
+        return hmac.new(self._token_key, token.encode(), hashlib.sha256).hexdigest()
 
     # ---- reads ----------------------------------------------------------------------------
     def get(self, token_h: str, link_id: str) -> dict[str, Any] | None:

@@ -4,7 +4,10 @@ Users on servers meet three failures (see docs/storage.md): no D-Bus session / S
 (keyring's NoKeyringError), a keyring created without an unlock password so the daemon wanted to
 show a prompt nobody can see (InitError "Prompt dismissed"), and a keyring that stays locked
 because it was unlocked with the wrong password (KeyringLocked). Each gets its own message.
-The keyring's own text is shown only for failures we do not recognise, with secrets scrubbed out.
+
+A backend's own text is never shown: it may quote what it was handed (the profile's JSON, the link
+token) in any escaping — repr(), JSON, %-encoding — so no scrub of known values can be trusted to
+catch it. A failure we do not recognise is named by its exception type and the backend instead.
 """
 
 from __future__ import annotations
@@ -75,17 +78,17 @@ def timed_out(where: str, seconds: float) -> StorageError:
             recipe=SERVER_RECIPE, docs=DOCS))
 
 
-def translate(exc: BaseException, where: str, profile: str | None, scrub: tuple[str, ...] = ()) -> StorageError:
-    """A keyring exception as a StorageError. `scrub` holds the secrets of a write in flight, so a
-    backend that echoes its input cannot leak them into our message."""
+def translate(exc: BaseException, where: str, profile: str | None) -> StorageError:
+    """A keyring exception as a StorageError, naming the exception's type and the backend (`where`),
+    never the exception's text (see the module's docstring)."""
     if isinstance(exc, StorageError):
         return exc
     from keyring import errors as ke  # already imported: the call that raised came from keyring
 
-    text = str(exc)
     if isinstance(exc, ke.NoKeyringError):
         return no_backend()
-    if isinstance(exc, ke.InitError) and "prompt dismissed" in text.lower():
+    # Read to recognise the case, never shown: gnome-keyring's own words, no value of ours.
+    if isinstance(exc, ke.InitError) and "prompt dismissed" in str(exc).lower():
         return StorageError(
             _("The keyring ({store}) is not unlocked and asked for a password with a prompt that cannot be "
               "shown here (Prompt dismissed).").format(store=where),
@@ -103,10 +106,7 @@ def translate(exc: BaseException, where: str, profile: str | None, scrub: tuple[
                 store=where, name=profile),
             _("Check that the keyring is unlocked and writable, then run the command again (see {docs}).").format(
                 docs=DOCS))
-    for secret in scrub:
-        if secret:
-            text = text.replace(secret, "***")
     return StorageError(
-        _("The keyring ({store}) failed: {kind}: {detail}").format(store=where, kind=type(exc).__name__,
-                                                                   detail=text[:200] or "-"),
+        _("The keyring ({store}) failed with {kind} (its message is not shown: it may quote a secret).").format(
+            store=where, kind=type(exc).__name__),
         _("Check that the keyring is running and unlocked, then try again (see {docs}).").format(docs=DOCS))

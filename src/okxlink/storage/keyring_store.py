@@ -57,8 +57,7 @@ class KeyringStore:
 
     def set(self, profile: str, creds: Credentials) -> None:
         payload = encode(creds)
-        scrub = (payload, creds.secret_key.get_secret_value(), creds.passphrase.get_secret_value())
-        self._call(lambda b: b.set_password(SERVICE, profile, payload), profile, scrub)
+        self._call(lambda b: b.set_password(SERVICE, profile, payload), profile)
 
     def delete(self, profile: str) -> bool:
         def delete(b: KeyringBackend) -> bool:
@@ -79,7 +78,7 @@ class KeyringStore:
         return self._call(lambda b: b.get_password(TOKEN_SERVICE, service_url), None)
 
     def set_token(self, service_url: str, token: str) -> None:
-        self._call(lambda b: b.set_password(TOKEN_SERVICE, service_url, token), None, (token,))
+        self._call(lambda b: b.set_password(TOKEN_SERVICE, service_url, token), None)
 
     def describe(self) -> str:
         if self._backend is None:
@@ -92,7 +91,7 @@ class KeyringStore:
         state = type(self._backend).__name__ if self._backend is not None else "unresolved"
         return f"KeyringStore(backend={state}, timeout={self.timeout:g})"
 
-    def _call(self, op: Callable[[KeyringBackend], T], profile: str | None, scrub: tuple[str, ...] = ()) -> T:
+    def _call(self, op: Callable[[KeyringBackend], T], profile: str | None) -> T:
         """Run `op(backend)` in a daemon thread and wait at most `timeout`. A keyring that waits for an
         unlock prompt nobody can see would otherwise hang the command forever; a daemon thread left
         behind cannot keep the process alive."""
@@ -112,7 +111,7 @@ class KeyringStore:
         if worker.is_alive():
             raise errors.timed_out(where, self.timeout)
         if error:
-            raise errors.translate(error[0], where, profile, scrub) from None
+            raise errors.translate(error[0], where, profile) from None
         return value[0]
 
     def _asks_the_user(self) -> bool:

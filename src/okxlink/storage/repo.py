@@ -6,24 +6,31 @@ without metadata is treated as absent. Both changes happen inside one profiles.t
 metadata of the other.
 
 - save: the secret is written first, the metadata last. A crash in between leaves a secret without
-  metadata: invisible (load says "not found") and overwritten by the next save of that name.
+  metadata: invisible (load says "not found") and overwritten by the next save of that name. A
+  metadata write that fails (disk full, read-only) puts the keyring back as it was, still under
+  the lock, before the error is raised: no secret stays behind that no listing shows.
 - remove: the secret is deleted first, the metadata last. If the keyring refuses (locked, timed
   out) nothing changes and the profile stays listed, so the user can retry; a crash in between
   leaves metadata without a secret, which `load` reports and `remove` finishes. The other order
   could leave a secret in the keyring that no listing shows: a key the user believes is gone.
+- results (verdicts, the platform's answers) are worth keeping but not worth a run: inside
+  `best_effort()`, when profiles.toml cannot be written and the caller said where to tell
+  (`on_unrecorded`), the change is kept in memory for the rest of the run (`known()`), the caller
+  hears one sentence, once, and the run goes on.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from okxlink.errors import StorageError, UsageError
 from okxlink.i18n import _
 from okxlink.storage.meta import ProfileMeta, now_iso
-from okxlink.storage.profiles import ProfilesFile
+from okxlink.storage.profiles import ProfilesFile, Unwritable
 from okxlink.storage.secrets import SecretStore
 
 if TYPE_CHECKING:
@@ -31,20 +38,44 @@ if TYPE_CHECKING:
 
 # Letters (any script), digits, '.', '_', '-'; no leading '.' or '-' so it never reads as an option.
 PREVIOUS = "#previous"  # keyring user of a secret being replaced; '#' is never in a profile name
-_NAME = re.compile(r"^(?![.-])[\w.-]{1,64}$")
+# Matched whole (fullmatch): `$` would also match before a final newline, and "default\n" would pass.
+_NAME = re.compile(r"(?![.-])[\w.-]{1,64}")
 
 
 def validate_name(name: str) -> str:
-    if not _NAME.match(name or ""):
-        raise UsageError(_("{name!r} is not a valid profile name.").format(name=name),
-                         _("Use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."))
+    if not _NAME.fullmatch(name or ""):
+        raise _invalid(name)
     return name
+
+
+def _invalid(name: str) -> UsageError:
+    return UsageError(_("{name!r} is not a valid profile name.").format(name=name),
+                      _("Use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."))
 
 
 class ProfileRepo:
     def __init__(self, secrets: SecretStore, profiles: ProfilesFile) -> None:
         self.secrets = secrets
         self.profiles = profiles
+        self.on_unrecorded: Callable[[str], None] | None = None  # where to say a result was not recorded
+        self._best_effort = 0
+        self._unsaved: dict[str, ProfileMeta] | None = None  # what could not be written, this run
+
+    @contextmanager
+    def best_effort(self) -> Iterator[None]:
+        """Metadata changed within is a result: see the module's docstring."""
+        self._best_effort += 1
+        try:
+            yield
+        finally:
+            self._best_effort -= 1
+
+    def known(self) -> dict[str, ProfileMeta]:
+        """Every profile's metadata as this run knows it: profiles.toml, with what could not be
+        written to it."""
+        if self._unsaved is None:
+            return self.profiles.read()
+        return {n: m for n, m in self._unsaved.items() if not m.removing}
 
     def names(self) -> list[str]:
         return sorted(self.profiles.read())
@@ -93,15 +124,45 @@ class ProfileRepo:
         from okxlink.core.credentials import mask
 
         validate_name(name)
-        with self.profiles.transaction() as profiles:
-            old = profiles.get(name)
-            new = dataclasses.replace(meta or ProfileMeta(name=name), name=name, key=mask(creds.api_key))
-            new.created = (old.created if old else None) or new.created or now_iso()
-            previous = self.secrets.get(name) if old is not None else None
-            if previous is not None and old is not None and previous.masked_key() == old.key:
-                self.secrets.set(name + PREVIOUS, previous)  # the old secret, until the new metadata is on disk
-            self.secrets.set(name, creds)
-            profiles[name] = new
+        previous: Credentials | None = None  # what the keyring held for the name, to put back
+        kept = written = False  # #previous written; the new secret (perhaps) written
+        orphaned: list[str] = []
+
+        def undo() -> None:
+            """The metadata could not be written: the keyring goes back to what it held. A replaced
+            secret that cannot be put back is still rolled back on the next read (from #previous)."""
+            if not written:
+                return
+            try:
+                if previous is None:
+                    self.secrets.delete(name)
+                else:
+                    self.secrets.set(name, previous)
+                    if kept:  # only ours: one a crash left is what rolls back a half-done replacement
+                        self.secrets.delete(name + PREVIOUS)
+            except StorageError:
+                if previous is None:
+                    orphaned.append(name)
+
+        try:
+            with self.profiles.transaction(undo=undo) as profiles:
+                old = profiles.get(name)
+                new = dataclasses.replace(meta or ProfileMeta(name=name), name=name, key=mask(creds.api_key))
+                new.created = (old.created if old else None) or new.created or now_iso()
+                previous = self.secrets.get(name) if old is not None else None
+                if previous is not None and old is not None and previous.masked_key() == old.key:
+                    # the old secret, until the new metadata is on disk
+                    self.secrets.set(name + PREVIOUS, previous)
+                    kept = True
+                written = True  # from here on the keyring may hold the new secret
+                self.secrets.set(name, creds)
+                profiles[name] = new
+        except Unwritable as exc:
+            if orphaned:  # the keyring failed too: say what stayed behind and what removes it
+                raise StorageError(exc.message, _("The new secret stayed in {store} without its profile; "
+                                                  "okxlink setup --profile {name} replaces it.").format(
+                    store=self.secrets.describe(), name=name)) from None
+            raise
         if previous is not None:
             self.secrets.delete(name + PREVIOUS)
         return new
@@ -112,12 +173,29 @@ class ProfileRepo:
 
     def update_many(self, changes: dict[str, Callable[[ProfileMeta], None]]) -> dict[str, ProfileMeta]:
         """Several profiles' metadata in one locked write (one fsync, not one per profile)."""
-        with self.profiles.transaction() as profiles:
-            for name, change in changes.items():
-                if name not in profiles:
-                    raise self.unknown(name, profiles)
-                change(profiles[name])
-            return {name: profiles[name] for name in changes}
+        tell = self.on_unrecorded if self._best_effort else None
+        if tell is not None and self._unsaved is not None:  # this run already could not write: stay in memory
+            return self._change(self._unsaved, changes)
+        try:
+            with self.profiles.transaction() as profiles:
+                changed = self._change(profiles, changes)
+        except Unwritable as exc:
+            if tell is None:
+                raise
+            self._unsaved = self.profiles.read(include_removing=True)
+            tell(_("Could not record the results in {path} ({reason}): they are shown, but okxlink "
+                   "status --offline will not know them.").format(path=exc.path, reason=exc.reason))
+            return self._change(self._unsaved, changes)
+        self._unsaved = None
+        return changed
+
+    def _change(self, profiles: dict[str, ProfileMeta],
+                changes: dict[str, Callable[[ProfileMeta], None]]) -> dict[str, ProfileMeta]:
+        for name, change in changes.items():
+            if name not in profiles:
+                raise self.unknown(name, profiles)
+            change(profiles[name])
+        return {name: profiles[name] for name in changes}
 
     def remove(self, name: str) -> ProfileMeta | None:
         """Forget the profile; returns its metadata (None when only a stray secret was removed).
@@ -151,6 +229,8 @@ class ProfileRepo:
 
     @staticmethod
     def unknown(name: str, known: dict[str, ProfileMeta]) -> UsageError:
+        if not _NAME.fullmatch(name or ""):  # never a profile: say why, and show it escaped (repr)
+            return _invalid(name)
         if known:
             fix = _("Known profiles: {names}. Choose one with --profile NAME.").format(names=", ".join(sorted(known)))
         else:
