@@ -31,8 +31,12 @@ import pytest
 from conftest import OKXLINK, clean_env, start_sim
 from real_keyring import secret_service  # noqa: F401  (the fixture)
 
-VERIFY_BOUND_S = 20.0   # okx.py: 10 s read timeout, 15 s deadline per exchange, no retry after a timeout
-LINK_BOUND_S = 35.0     # linking.py: 30 s read timeout (the service verifies with OKX before it answers)
+# A hang or a drip ends at okxlink's own deadline (okx.py: 15 s per exchange, no retry after a timeout;
+# linking.py: 30 s). What is asserted is how it ends — the documented exit code and sentence —
+# not how long it took: a process still running at these generous limits is killed and fails the
+# case, so a deadline that does not fire is caught without timing anything on a busy machine.
+VERIFY_KILL_S = 90.0
+LINK_KILL_S = 120.0
 MAX_RSS_MB = 120        # a Python process with httpx and pydantic takes ~50-65 MB here
 HUGE = 50 * 1024 * 1024
 CREDS = {"OKX_API_KEY": "6f2c1d6e-5a3b-4c2d-9e8f-0a1b2c3d4e5f",
@@ -324,14 +328,14 @@ def outcomes(hostile, knob_sims, sim, link_config):
         if case.kind == "verify":
             env = _verify_env(case.target)
             futures[case.id] = (case, pool.submit(timed, ["verify", "--json", *case.args], env,
-                                                  VERIFY_BOUND_S + 10))
+                                                  VERIFY_KILL_S))
         else:
             config = base / f"config-{case.id}"
             shutil.copytree(base / "config", config)
             token = knob_sims["sim-503"].link_token if case.link_ready else "fault-token"
             env = {**link_env, "OKXLINK_CONFIG_DIR": str(config), "OKXLINK_LINK_TOKEN": token}
             futures[case.id] = (case, pool.submit(timed, ["link", "--profile", "faulty", "--yes", "--json",
-                                                          "--service", case.target], env, LINK_BOUND_S))
+                                                          "--service", case.target], env, LINK_KILL_S))
     yield futures
     pool.shutdown(wait=True, cancel_futures=True)
 
@@ -355,11 +359,9 @@ def _one_sentence(line: str) -> bool:
 def _judge_verify(case: Case, o: Outcome, hostile: Hostile) -> list[str]:
     problems = []
     if o.code is None:
-        return [f"still running after {o.wall:.1f} s (killed)"]
+        return [f"still running at {VERIFY_KILL_S:g} s (killed): the deadline did not end it"]
     if o.code != case.exit:
         problems.append(f"exit {o.code}, documented {case.exit}")
-    if o.wall > VERIFY_BOUND_S:
-        problems.append(f"took {o.wall:.1f} s > {VERIFY_BOUND_S:g} s")
     if "Traceback" in o.out + o.err:
         problems.append("a traceback")
     if len(o.err.strip().splitlines()) > 2:
@@ -383,11 +385,9 @@ def _judge_verify(case: Case, o: Outcome, hostile: Hostile) -> list[str]:
 def _judge_link(case: Case, o: Outcome, hostile: Hostile) -> list[str]:
     problems = []
     if o.code is None:
-        return [f"still running after {o.wall:.1f} s (killed at {LINK_BOUND_S:g} s)"]
+        return [f"still running at {LINK_KILL_S:g} s (killed): the deadline did not end it"]
     if o.code != case.exit:
         problems.append(f"exit {o.code}, documented {case.exit}: {o.err.strip()!r}")
-    if o.wall > LINK_BOUND_S:
-        problems.append(f"took {o.wall:.1f} s > {LINK_BOUND_S:g} s")
     if "Traceback" in o.out + o.err:
         problems.append("a traceback")
     lines = o.err.strip().splitlines()

@@ -133,23 +133,20 @@ def test_wrong_unlock_password_leaves_keyring_locked(tmp_path):
 
 
 def test_hanging_backend_times_out(tmp_path):
-    env = no_bus_env(tmp_path, PYTHON_KEYRING_BACKEND="real_keyring.SlowKeyring", OKXLINK_TEST_HANG_S="30",
+    # The backend sleeps an hour: the probe process ends (probe() allows 60 s) only if okxlink gives
+    # up at its own timeout and exits although the keyring thread still sleeps.
+    env = no_bus_env(tmp_path, PYTHON_KEYRING_BACKEND="real_keyring.SlowKeyring", OKXLINK_TEST_HANG_S="3600",
                      PYTHONPATH=os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])))
-    started = time.monotonic()
     out = probe(env, "preflight", timeout=1.0, raw=False)
-    wall = time.monotonic() - started
     assert out["exit"] == 5 and "did not answer within 1 s" in out["message"]
-    assert 1.0 <= out["elapsed"] < 2.0
-    assert wall < 8  # the process exits although the keyring thread still sleeps (30 s)
+    assert out["elapsed"] >= 1.0  # it did wait for the keyring as long as it said
 
 
 def test_hanging_backend_times_out_in_process(monkeypatch):
-    monkeypatch.setenv("OKXLINK_TEST_HANG_S", "1.5")
+    monkeypatch.setenv("OKXLINK_TEST_HANG_S", "3600")  # only okxlink's own timeout can end get()
     store = KeyringStore(timeout=0.3, backend=real_keyring.SlowKeyring())
-    started = time.monotonic()
     with pytest.raises(StorageError) as err:
         store.get("anything")
-    assert time.monotonic() - started < 1.3
     assert "did not answer within 0.3 s" in err.value.message and "docs/storage.md" in err.value.fix
 
 
