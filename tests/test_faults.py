@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import pytest
 
 from conftest import OKXLINK, clean_env, start_sim
+from loopback import Loopback
 from real_keyring import secret_service  # noqa: F401  (the fixture)
 
 # A hang or a drip ends at okxlink's own deadline (okx.py: 15 s per exchange, no retry after a timeout;
@@ -70,26 +71,17 @@ CANNED = {
 }
 
 
-class Hostile(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class Hostile(Loopback, socketserver.ThreadingTCPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.hits: Counter[str] = Counter()   # by first path segment: "<fault>.<run>"
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        self.serve()
 
     def stop(self) -> None:
         self.stopping.set()
-        self.shutdown()
-        self.server_close()
+        super().stop()
 
 
 class _Handler(socketserver.BaseRequestHandler):

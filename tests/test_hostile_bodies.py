@@ -20,7 +20,6 @@ import socketserver
 import struct
 import subprocess
 import sys
-import threading
 import time
 import zlib
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from okxlink.storage import ClockCache
 
 from conftest import OKXLINK, clean_env, creds_env
 from inproc import InProcess
+from loopback import Loopback
 
 MAX_RSS_MB = 100        # okxlink itself takes ~50-65 MB here
 MiB = 1 << 20
@@ -78,22 +78,14 @@ def _answers() -> dict[str, bytes]:
     }
 
 
-class Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class Server(Loopback, socketserver.ThreadingTCPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.answers = _answers()
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self.thread.start()
+        self.serve()
 
-    def url(self, segment: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/{segment}"
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
+    def at(self, segment: str) -> str:
+        return f"{self.url}/{segment}"
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -162,7 +154,7 @@ def one_sentence(line: str) -> bool:
 def test_verify_reads_a_hostile_answer_in_bounded_memory(server, segment, tmp_path):
     """OKX's answer is stacked gzip, a gzip bomb, corrupt gzip, an unknown encoding or nested 100 000
     deep: "OKX is unavailable" (exit 4, one sentence), and okxlink stays under 100 MB."""
-    env = clean_env(tmp_path, OKXLINK_BASE_URL=server.url(segment), **CREDS)
+    env = clean_env(tmp_path, OKXLINK_BASE_URL=server.at(segment), **CREDS)
     o = measured([*OKXLINK, "verify", "--json"], env, tmp_path)
     assert "Traceback" not in o.out + o.err
     assert o.code == 4, (o.code, o.err)
@@ -195,7 +187,7 @@ sys.exit(asyncio.run(main()))
 @pytest.mark.parametrize("segment", ["gzip2", "gzip1"])
 def test_link_client_reads_a_bomb_in_bounded_memory(server, segment, tmp_path):
     """The linking client shares the exchange: a bomb from the service is a failed answer, not 1 GB."""
-    o = measured([sys.executable, "-c", LINK_SCRIPT, server.url(segment)], clean_env(), tmp_path)
+    o = measured([sys.executable, "-c", LINK_SCRIPT, server.at(segment)], clean_env(), tmp_path)
     assert o.code == 4 and "Traceback" not in o.err, (o.code, o.err)
     assert one_sentence(o.out.strip())
     assert o.rss_mb < MAX_RSS_MB, f"peak memory {o.rss_mb:.0f} MB"
@@ -251,7 +243,7 @@ def test_a_server_in_the_year_9999_is_not_believed(server, sim, tmp_path):
     """Run 1: OKX says it is the last second of the year 9999 (and is down otherwise): exit 4, the
     clock "not checked", and no such offset kept. Run 2: the clock.json that server would have left
     (a minute on: its clock runs too) is planted by hand; the ready key is still ready."""
-    env = clean_env(tmp_path, OKXLINK_BASE_URL=server.url("y9999"), **CREDS)
+    env = clean_env(tmp_path, OKXLINK_BASE_URL=server.at("y9999"), **CREDS)
     first = subprocess.run([*OKXLINK, "verify", "--json"], env=env, capture_output=True, text=True, timeout=60)
     assert "Traceback" not in first.stdout + first.stderr
     assert first.returncode == 4, first.stderr

@@ -34,6 +34,7 @@ from okxlink.storage import LinkRecord, ProfileRepo, ProfilesFile
 
 from conftest import clean_env, creds_env, okxlink
 from inproc import InProcess
+from loopback import Loopback
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 NO_PROXY_VARS = ("NO_PROXY", "no_proxy")
@@ -56,12 +57,10 @@ def link_body(link_id: str) -> bytes:
                        "verified_at": "2026-01-01T00:00:00Z", "spot": {"state": "ready", "reasons": []}}).encode()
 
 
-class Platform(ThreadingHTTPServer):
+class Platform(Loopback, ThreadingHTTPServer):
     """A linking service on 127.0.0.1 that records every request. By default it links (POST
     /v1/links → 201 with link `link_id`), knows that link (GET → 200, DELETE → 204) and nothing else;
     `post` and `get` replace those answers."""
-
-    daemon_threads = True
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _PlatformHandler)
@@ -70,15 +69,7 @@ class Platform(ThreadingHTTPServer):
         self.link_id = "lnk_b1"
         self.post: tuple[int, bytes] | None = None
         self.get: tuple[int, bytes] | None = None
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        self.serve()
 
     def answer(self, method: str, target: str) -> tuple[int, bytes]:
         if method == "POST" and target == "/v1/links":
@@ -98,10 +89,6 @@ class Platform(ThreadingHTTPServer):
     def methods(self) -> list[str]:
         with self.lock:
             return [s.method for s in self.seen]
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
 
 
 class _PlatformHandler(BaseHTTPRequestHandler):
@@ -124,26 +111,15 @@ class _PlatformHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_DELETE = do_PUT = _handle
 
 
-class Proxy(socketserver.ThreadingTCPServer):
+class Proxy(Loopback, socketserver.ThreadingTCPServer):
     """An HTTP proxy on 127.0.0.1 that records the head of every request reaching it and forwards
     nothing (502)."""
-
-    daemon_threads = True
-    allow_reuse_address = True
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _ProxyHandler)
         self.seen: list[bytes] = []
         self.lock = threading.Lock()
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
+        self.serve()
 
 
 class _ProxyHandler(socketserver.BaseRequestHandler):
@@ -166,12 +142,11 @@ class _ProxyHandler(socketserver.BaseRequestHandler):
             pass
 
 
-class UntrustedTls(socketserver.ThreadingTCPServer):
+class UntrustedTls(Loopback, socketserver.ThreadingTCPServer):
     """HTTPS on 127.0.0.1 with a self-signed certificate: counts the connections, and the requests
     that got through a handshake (none should)."""
 
-    daemon_threads = True
-    allow_reuse_address = True
+    scheme = "https"
 
     def __init__(self, folder: Path) -> None:
         super().__init__(("127.0.0.1", 0), _TlsHandler)
@@ -180,15 +155,7 @@ class UntrustedTls(socketserver.ThreadingTCPServer):
         self.connections = 0
         self.requests = 0
         self.lock = threading.Lock()
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.server_address[1]}"
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
+        self.serve()
 
 
 class _TlsHandler(socketserver.BaseRequestHandler):
@@ -440,10 +407,10 @@ DEEP = b"[" * 100_000 + b"]" * 100_000
 
 
 @pytest.mark.parametrize(("status", "body", "code", "words"), [
-    (422, b'{"error": ["a"]}', 1, "found the request invalid"),
+    (422, b'{"error": ["a"]}', 4, "found the request invalid"),
     (409, b'{"error": "str"}', 4, "failed (HTTP 409)"),
     (409, b'{"error": {"code": 7, "message": ["x"], "id": {"a": 1}}}', 4, "failed (HTTP 409)"),
-    (422, b'{"error": ' + DEEP + b"}", 1, "found the request invalid"),
+    (422, b'{"error": ' + DEEP + b"}", 4, "found the request invalid"),
     (201, DEEP, 4, "cannot read"),
 ], ids=["422-list", "409-string", "409-wrong-types", "422-deep", "201-deep"])
 def test_answers_of_any_shape_end_in_one_sentence(sim, platform, tmp_path, status, body, code, words):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -31,6 +30,7 @@ from okxlink.text import json_text, plain, terminal
 
 from conftest import clean_env, okxlink, start_sim
 from inproc import InProcess
+from loopback import Loopback
 from real_keyring import secret_service  # noqa: F401  (the fixture)
 
 # Markup that would crash rich ("[/bold]" closes nothing) or fake a colour or a link; a window
@@ -88,25 +88,14 @@ def sim(tmp_path_factory):
 
 # --- a linking service whose every word is hostile ------------------------------------------------
 
-class Service(ThreadingHTTPServer):
+class Service(Loopback, ThreadingHTTPServer):
     """Answers POST /v1/links with `created` (status, body), GET /v1/links/ID with the same link,
     DELETE with 204."""
-
-    daemon_threads = True
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.created: tuple[int, dict[str, Any]] = (201, link())
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
+        self.serve()
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -4,8 +4,8 @@
     ├── UsageError               exit 2  bad input, unknown profile, missing credentials
     ├── StorageError             exit 5  no keyring backend, locked, prompt dismissed, timed out
     ├── WizardQuit               exit 3  the user stopped the wizard; nothing was saved
-    ├── LinkError                exit 4  the linking service did not answer or failed
-    │                                    (2 when it refused our token, 1 when it found our request invalid)
+    ├── LinkError                exit 4  the linking service did not answer, failed or refused the request
+    │                                    (2 when it refused our token)
     └── OkxError                 exit 3  OKX answered with a non-zero code (or did not answer)
         ├── AuthError                    50100-50121 (core/codes.py): the key, secret, passphrase, site or IP was refused
         ├── PermissionDenied             50120: the key lacks the permission for this call
@@ -109,9 +109,9 @@ _BY_CLASS: tuple[tuple[type[OkxlinkError], Exit], ...] = (
     (NetworkError, Exit.UNVERIFIED),
     (OkxError, Exit.NOT_READY),
 )
-# The linking service's answers that are our fault, not the service's: a refused token is the
-# user's input to fix; a request the service finds invalid is a bug in okxlink.
-_LINK_BY_STATUS = {401: Exit.USAGE, 422: Exit.BUG}
+# A refused token is the user's input to fix (2). A request the service calls invalid (422) is
+# exit 4 like any failed link, not 1: a hostile service must not be able to make okxlink report a bug.
+_LINK_BY_STATUS = {401: Exit.USAGE}
 
 
 def exit_for(exc: BaseException) -> Exit:

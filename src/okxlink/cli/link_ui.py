@@ -14,6 +14,7 @@ from okxlink.core.urls import host_of
 from okxlink.errors import UsageError
 from okxlink.flows import linking
 from okxlink.i18n import _
+from okxlink.text import plain
 
 
 def resolve_token(ctx: Context, url: str, token_stdin: bool, named: str | None = None) -> SecretStr:
@@ -82,5 +83,9 @@ def show_link(ui: UI, link: Link, url: str) -> None:
         ui.say(_("Linked to {host}: Spot ready.").format(host=host))
     else:
         ui.say(_("Linked to {host}: Spot needs attention.").format(host=host))
-        for reason in link.spot.reasons:
-            ui.say(f"  • {reason.check}: {reason.message}")
+        # the platform's words: each one bounded line, so none can begin a line that reads as ours
+        shown = link.spot.reasons[:linking.MAX_REASONS]
+        for reason in shown:
+            ui.say(f"  • {plain(reason.check, 64)}: {plain(reason.message)}")
+        if len(link.spot.reasons) > len(shown):
+            ui.say("  " + _("… and {n} more.").format(n=len(link.spot.reasons) - len(shown)))

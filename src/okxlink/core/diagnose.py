@@ -69,7 +69,8 @@ def okx_text(msg: str) -> str:
 
 
 def _code(code: str) -> str:
-    """OKX's code as shown: five digits normally, but it too comes from the answer."""
+    """A code of OKX's as shown (an error code, a currency, an account level): a few characters
+    normally, but it too comes from the answer."""
     return okx_text(code)[:16]
 
 
@@ -366,7 +367,8 @@ def account_mode(f: Facts) -> Check:
         return Check(CheckId.ACCOUNT_MODE, "pass",
                      _("Unified account · {mode}; Spot trading is available.").format(mode=mode))
     return Check(CheckId.ACCOUNT_MODE, "warn",
-                 _("OKX reported an account mode okxlink does not know ({lv}).").format(lv=f.config.acct_lv),
+                 _("OKX reported an account mode okxlink does not know ({lv}).").format(
+                     lv=_code(f.config.acct_lv)),
                  _("Check Trade → Settings → Account mode on OKX."))
 
 
@@ -386,7 +388,7 @@ def account_type(f: Facts) -> Check:
 
 
 def _holdings(rows: list[tuple[str, Decimal]]) -> str:
-    return ", ".join(f"{ccy} {value.normalize():f}" for ccy, value in rows[:4])
+    return ", ".join(f"{_code(ccy)} {value.normalize():f}" for ccy, value in rows[:4])
 
 
 def funds(f: Facts) -> Check:

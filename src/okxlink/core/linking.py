@@ -47,6 +47,13 @@ class Spot(BaseModel):
     state: str = "attention"
     reasons: list[Reason] = []
 
+    @field_validator("state")
+    @classmethod
+    def _ready_or_attention(cls, value: str) -> str:
+        """The protocol has two states: a word it does not define is no "ready", and okxlink shows
+        and records only the two (status --json's `spot` is one of them, or null)."""
+        return value if value == "ready" else "attention"
+
 
 class Link(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -194,7 +201,8 @@ def _answer(status: int, body: bytes, host: str) -> Any:
     if status == 422:
         said = (_("The linking service found the request invalid: {message}").format(message=message) if message
                 else _("The linking service found the request invalid."))
-        raise LinkError(said, _("This is a bug in okxlink; please report it."), code or "invalid", 422)
+        raise LinkError(said, _("If this is your platform's own service, okxlink sent something it did not "
+                                "expect: please report it, with this message."), code or "invalid", 422)
     raise LinkError(_("The linking service at {host} failed (HTTP {status}).").format(
         host=host, status=status), _("Try again in a few minutes."), code, status)
 

@@ -19,11 +19,18 @@ def _split(value: Any) -> list[str]:
     return [part.strip() for part in str(value or "").split(",") if part.strip()]
 
 
+MAX_EXPONENT = 40  # no balance has more digits than this either side of the point
+
+
 def amount(value: str | None) -> Decimal:
+    """An amount OKX wrote, or 0 when it is none: not a number, or one Decimal takes but no balance
+    is — NaN (which compares with nothing: `NaN > 0` raises), an infinity, or an exponent far beyond
+    any balance (1e999999999 cannot even be printed, and 1e100000 prints 100 001 digits)."""
     try:
-        return Decimal(value) if value else Decimal(0)
+        found = Decimal(value) if value else Decimal(0)
     except InvalidOperation:
         return Decimal(0)
+    return found if found.is_finite() and abs(found.adjusted()) <= MAX_EXPONENT else Decimal(0)
 
 
 class Envelope(_Lenient):

@@ -16,4 +16,14 @@ if TYPE_CHECKING:
 
 HttpFactory = Callable[..., "httpx.AsyncClient"]  # keyword arguments: httpx.AsyncClient's (limits=…)
 
-__all__ = ["HttpFactory"]
+KEPT_MAX = 200  # of one word a server wrote (a label, a uid, a reason): OKX's labels are at most 50
+
+
+def kept(value: str, limit: int = KEPT_MAX) -> str:
+    """A word a server wrote, as profiles.toml keeps it: bounded, so that no answer can make the file
+    too large to write (or read back), and encodable: JSON allows a lone surrogate ("\\ud800"),
+    which no file can hold in UTF-8."""
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value[:limit])
+
+
+__all__ = ["KEPT_MAX", "HttpFactory", "kept"]

@@ -26,16 +26,18 @@ from typing import TypeVar
 
 from pydantic import SecretStr
 
+from okxlink.core.checks import CHECK_IDS
 from okxlink.core.credentials import Credentials
 from okxlink.core.linking import Link, LinkClient, valid_link_id
 from okxlink.core.urls import check_service_url
 from okxlink.errors import LinkError, UsageError
-from okxlink.flows import HttpFactory
+from okxlink.flows import HttpFactory, kept
 from okxlink.i18n import _
 from okxlink.settings import Settings
 from okxlink.storage import LinkRecord, PendingLink, ProfileMeta, ProfileRepo, now_iso
 
 T = TypeVar("T")
+MAX_REASONS = 2 * len(CHECK_IDS)  # the platform names checks okxlink knows: room for each, and then some
 
 
 def service_url(explicit: str | None, settings: Settings, meta: ProfileMeta | None = None) -> str | None:
@@ -129,8 +131,10 @@ def _create_or_find(creds: Credentials, request: PendingLink, url: str, token: S
 
 
 def remember(repo: ProfileRepo, profile: str, url: str, link: Link) -> None:
-    record = LinkRecord(id=link.id, service=url, state="linked", spot=link.spot.state,
-                        reasons=[r.check for r in link.spot.reasons], checked_at=_checked_at(link.verified_at))
+    # the service's words, as much as is worth keeping (see `kept`): a reason per check at most
+    reasons = [kept(r.check) for r in link.spot.reasons[:MAX_REASONS]]
+    record = LinkRecord(id=link.id, service=url, state="linked", spot=link.spot.state, reasons=reasons,
+                        checked_at=_checked_at(link.verified_at))
     repo.update_meta(profile, lambda m: setattr(m, "link", record))
 
 
@@ -138,11 +142,11 @@ def _checked_at(claimed: str | None) -> str:
     """When the platform checked the key: its own word if that is a sane UTC time, else now."""
     try:
         when = datetime.fromisoformat((claimed or "")[:40].replace("Z", "+00:00"))
-    except ValueError:
+        if when.tzinfo is None or when > datetime.now(timezone.utc) + timedelta(minutes=5):
+            return now_iso()
+        return when.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    except (ValueError, OverflowError):  # not a time; or the year 1 east of UTC, which UTC cannot hold
         return now_iso()
-    if when.tzinfo is None or when > datetime.now(timezone.utc) + timedelta(minutes=5):
-        return now_iso()
-    return when.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def fetch_link(url: str, token: SecretStr, link_id: str, http: HttpFactory, refresh: bool = False) -> Link | None:

@@ -15,7 +15,7 @@ import httpx
 from okxlink.core.credentials import Credentials
 from okxlink.core.okx import Clock
 from okxlink.core.verify import Report, verify
-from okxlink.flows import HttpFactory
+from okxlink.flows import HttpFactory, kept
 from okxlink.settings import Settings
 from okxlink.storage import ClockCache, ProfileMeta, ProfileRepo, VerifySummary, now_iso
 
@@ -66,10 +66,10 @@ def record(meta: ProfileMeta, report: Report) -> None:
     meta.last_verified = now_iso()
     meta.verify = VerifySummary(ready=report.ready, statuses={str(c.id): c.status for c in report.checks},
                                 reasons=[str(c.id) for c in report.checks if c.status in ("fail", "warn")])
-    if report.config is not None:
-        meta.label = report.config.label or meta.label
-        meta.uid = report.config.uid or meta.uid
-        meta.verify.acct_lv = report.config.acct_lv
+    if report.config is not None:  # OKX's words (or whatever answered in its place): see `kept`
+        meta.label = kept(report.config.label) or meta.label
+        meta.uid = kept(report.config.uid) or meta.uid
+        meta.verify.acct_lv = kept(report.config.acct_lv)
 
 
 def may_keep(report: Report, keep_unverified: bool) -> bool:
