@@ -17,10 +17,11 @@ from okxlink import errors
 from okxlink.core import codes, okx
 from okxlink.core.checks import CHECK_IDS, CheckId
 from okxlink.core.credentials import Credentials
-from okxlink.core.diagnose import RULES, Facts, diagnose, readiness
-from okxlink.core.models import AccountConfig, TradingBalance
+from okxlink.core.diagnose import RULES, diagnose, readiness
 from okxlink.core.okx import Clock, _data
 from okxlink.core.verify import Report, _known_site, verify
+
+from facts import good
 
 # Every code in the tables of ../shared/okx-facts.md, and 50004 from its "learned from real users".
 FACTS_CODES = ("50100", "50101", "50102", "50103", "50104", "50106", "50107", "50105", "50110", "50111",
@@ -170,19 +171,6 @@ def test_retype_field(code, field):
 
 
 # -- diagnose, keyed by CheckId ---------------------------------------------------------------------
-def config(**over):
-    base = {"uid": "1", "mainUid": "1", "acctLv": "1", "type": "0", "perm": "read_only,trade",
-            "ip": "203.0.113.7", "label": "copy", "roleType": "0", "spotRoleType": "0"}
-    return AccountConfig.model_validate({**base, **over})
-
-
-def good(**over):
-    facts = Facts(site="global", demo=False, clock_offset_ms=120, config=config(),
-                  trading=TradingBalance.model_validate({"details": [{"ccy": "USDT", "eq": "12.5"}]}),
-                  funding=[])
-    for key, value in over.items():
-        setattr(facts, key, value)
-    return facts
 
 
 def refused(code, **over):

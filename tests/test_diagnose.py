@@ -4,23 +4,10 @@ import pytest
 
 from okxlink import errors
 from okxlink.core import codes
-from okxlink.core.diagnose import CHECK_IDS, OKX_TEXT_MAX, Facts, diagnose, okx_text, readiness, refused_ip
+from okxlink.core.diagnose import CHECK_IDS, OKX_TEXT_MAX, diagnose, okx_text, readiness, refused_ip
 from okxlink.core.models import AccountConfig, FundingBalance, TradingBalance
 
-
-def config(**over):
-    base = {"uid": "1", "mainUid": "1", "acctLv": "1", "type": "0", "perm": "read_only,trade",
-            "ip": "203.0.113.7", "label": "copy", "roleType": "0", "spotRoleType": "0"}
-    return AccountConfig.model_validate({**base, **over})
-
-
-def good(**over):
-    facts = Facts(site="global", demo=False, clock_offset_ms=120, config=config(),
-                  trading=TradingBalance.model_validate({"details": [{"ccy": "USDT", "eq": "12.5"}]}),
-                  funding=[])
-    for key, value in over.items():
-        setattr(facts, key, value)
-    return facts
+from facts import config, good
 
 
 def statuses(facts):
