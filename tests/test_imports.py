@@ -75,3 +75,15 @@ def test_help_works_without_click():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           env=env())
     assert done.returncode == 0 and "Usage" in done.stdout, done.stderr[-1500:]
+
+
+def test_status_offline_loads_no_http_stack(tmp_path):
+    """`status --offline` makes no network call, so it must not pay for httpx."""
+    e = env()
+    e["OKXLINK_CONFIG_DIR"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "okxlink", "status", "--offline"],
+                          capture_output=True, text=True, timeout=60, env=e)
+    assert done.returncode == 3, done.stderr[-2000:]  # no profile: nothing is ready
+    names = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+             if line.startswith("import time:") and line.count("|") == 2}
+    assert "okxlink.flows.status" in names and offending(names, ("httpx", "httpcore", "okxlink.sim")) == []

@@ -131,12 +131,12 @@ def row_of(meta: ProfileMeta, reachable: dict[str, bool], offline: bool) -> Row:
 
 
 def rows(repo: ProfileRepo, settings: Settings, http: HttpFactory, offline: bool) -> list[Row]:
-    from okxlink.flows.linking import refresh_links
-    from okxlink.flows.verifying import verify_profiles
-
     names = repo.names()
     reachable: dict[str, bool] = {}
-    if names and not offline:
+    if names and not offline:  # only then the HTTP stack: `status --offline` never loads it
+        from okxlink.flows.linking import refresh_links
+        from okxlink.flows.verifying import verify_profiles
+
         loaded, _reports = verify_profiles(repo, names, settings, http)
         with repo.best_effort():  # the platforms' answers too: worth keeping, not worth the run
             reachable = refresh_links(repo, [meta for meta, _creds in loaded], settings, http)
