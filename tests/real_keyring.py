@@ -22,6 +22,7 @@ python-keyring would choose in this process.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -226,3 +227,40 @@ def chain_of(*backends: KeyringBackend) -> KeyringBackend:
     cls = type("TestChain", (ChainerBackend,), {"__module__": __name__, "backends": list(backends),
                                                 "viable": False})  # never a candidate in this process
     return cls()
+
+
+# A backend that quotes what it is handed with repr(), as careless ones do: escaped, a value no
+# longer matches itself, so only showing none of a backend's text keeps it out of okxlink's messages.
+# It runs in okxlink's process as PYTHON_KEYRING_BACKEND="reprkeyring.ReprKeyring", beside the
+# entries.json it "holds" (keyed by the keyring user, else the service).
+REPR_KEYRING = """
+import json, pathlib
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringError
+
+ENTRIES = pathlib.Path(__file__).with_name("entries.json")
+
+class ReprKeyring(KeyringBackend):
+    priority = 1
+
+    def set_password(self, service, username, password):
+        raise KeyringError(f"cannot store {password!r} for {username!r}")
+
+    def get_password(self, service, username):
+        entries = json.loads(ENTRIES.read_text(encoding="utf-8"))
+        stored = entries.get(username, entries.get(service))
+        if stored is None:
+            return None
+        raise RuntimeError(f"entry {username!r} is damaged: {stored!r}")
+
+    def delete_password(self, service, username):
+        raise KeyringError(f"cannot delete {username!r}")
+"""
+
+
+def repr_keyring(folder: Path, entries: dict[str, str]) -> str:
+    """Writes the repr-quoting backend and what it holds into `folder`; returns the PYTHONPATH entry."""
+    folder.mkdir(exist_ok=True)
+    (folder / "reprkeyring.py").write_text(REPR_KEYRING, encoding="utf-8")
+    (folder / "entries.json").write_text(json.dumps(entries), encoding="utf-8")
+    return str(folder)

@@ -25,7 +25,7 @@ from okxlink.storage import KeyringStore
 from okxlink.storage.keyring_errors import REUNLOCK
 
 import real_keyring
-from real_keyring import PASSWORD, isolated_env, owner_pid, start_secret_service
+from real_keyring import PASSWORD, isolated_env, owner_pid, repr_keyring, start_secret_service
 
 TESTS = Path(__file__).parent
 SECRET = "9F8E7D6C5B4A39281706F5E4D3C2B1A0"
@@ -174,30 +174,6 @@ def test_unexpected_backend_error_shows_none_of_its_text():
     assert SECRET not in err.value.message and "pass phrase" not in err.value.message
 
 
-# A backend that quotes what it is handed with repr(), as careless ones do: escaped, a value no
-# longer matches itself, so only showing none of the text keeps it out of our messages.
-REPR_BACKEND = """
-import json, pathlib
-from keyring.backend import KeyringBackend
-from keyring.errors import KeyringError
-
-ENTRIES = pathlib.Path(__file__).with_name("entries.json")  # what it "holds": written by the test
-
-class ReprKeyring(KeyringBackend):
-    priority = 1
-
-    def set_password(self, service, username, password):
-        raise KeyringError(f"cannot store {password!r} for {username!r}")
-
-    def get_password(self, service, username):
-        stored = json.loads(ENTRIES.read_text(encoding="utf-8")).get(service)
-        if stored is None:
-            return None
-        raise RuntimeError(f"entry {username!r} is damaged: {stored!r}")
-
-    def delete_password(self, service, username):
-        raise KeyringError(f"cannot delete {username!r}")
-"""
 REPR_PROBE = r"""
 import json, sys
 from okxlink.core.credentials import Credentials
@@ -231,11 +207,9 @@ def test_backend_quoting_what_it_was_handed_shows_nothing_of_it(tmp_path, specia
              "secret_key": f"S{nonce['secret']}{special}".replace(" ", ""),  # no OKX secret holds a space
              "passphrase": f"P{nonce['passphrase']} {special}"}
     token = f"T{nonce['token']} {special}"
-    (tmp_path / "reprkeyring.py").write_text(REPR_BACKEND, encoding="utf-8")
-    (tmp_path / "entries.json").write_text(json.dumps(
-        {"okxlink": encode(Credentials(**creds)), TOKEN_SERVICE: token}), encoding="utf-8")
+    backend = repr_keyring(tmp_path / "backend", {"okxlink": encode(Credentials(**creds)), TOKEN_SERVICE: token})
     env = no_bus_env(tmp_path, PYTHON_KEYRING_BACKEND="reprkeyring.ReprKeyring", PYTHONIOENCODING="utf-8",
-                     PYTHONPATH=os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
+                     PYTHONPATH=os.pathsep.join(filter(None, [backend, os.environ.get("PYTHONPATH")])))
     r = subprocess.run([sys.executable, "-c", REPR_PROBE], input=json.dumps({"creds": creds, "token": token}),
                        env=env, capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert r.returncode == 0 and r.stdout, r.stderr

@@ -47,7 +47,7 @@ from okxlink.sim.accounts import Account, default_accounts, dump_accounts
 from okxlink.sim.child import spawn
 
 from conftest import OKXLINK
-from real_keyring import secret_service  # noqa: F401  (the fixture)
+from real_keyring import repr_keyring, secret_service  # noqa: F401  (the fixture)
 
 TESTS = Path(__file__).resolve().parent
 KEYRING_STORE = Path(".local") / "share" / "keyrings"   # the keyring daemon's own store: excepted
@@ -272,25 +272,6 @@ with open(os.path.join(os.environ["HOME"], "control-leak.log"), "w") as f:
     f.write(secret.encode().hex())
 subprocess.run([sys.executable, "-c", "import time; time.sleep(0.3)", secret])
 """
-# a keyring backend that quotes what it is handed with repr(), escaped; get raises with the entry
-# it holds (entries.json beside it, written by the harness outside every scanned directory)
-REPR_KEYRING = """
-import json, pathlib
-from keyring.backend import KeyringBackend
-from keyring.errors import KeyringError
-ENTRIES = pathlib.Path(__file__).with_name("entries.json")
-class ReprKeyring(KeyringBackend):
-    priority = 1
-    def set_password(self, service, username, password):
-        raise KeyringError(f"cannot store {password!r} for {username!r}")
-    def get_password(self, service, username):
-        stored = json.loads(ENTRIES.read_text(encoding="utf-8")).get(username)
-        if stored is None:
-            return None
-        raise RuntimeError(f"entry {username!r} is damaged: {stored!r}")
-    def delete_password(self, service, username):
-        raise KeyringError(f"cannot delete {username!r}")
-"""
 CRASH_SEND = """
 import sys, httpx
 async def send(self, request, *args, **kw):
@@ -324,9 +305,6 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
     home, tmpdir, config, capture = (tmp_path / d for d in ("home", "tmp", "config", "capture"))
     for d in (home, tmpdir, capture):
         d.mkdir()
-    backends = tmp_path / "backends"  # outside every scanned directory: entries.json holds canaries
-    backends.mkdir()
-    (backends / "reprkeyring.py").write_text(REPR_KEYRING, encoding="utf-8")
     base = {k: v for k, v in secret_service.env().items() if not k.startswith(("OKX_", "OKXLINK_"))}
     base.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local/share"),
                 XDG_CACHE_HOME=str(home / ".cache"), XDG_STATE_HOME=str(home / ".local/state"), TMPDIR=str(tmpdir),
@@ -379,11 +357,11 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
     right_pass = server_side["wrong-passphrase"].passphrase
     # what the repr keyring holds: a stored profile's entry as okxlink writes it, and the link token
     stored = json.dumps({k: ready[k] for k in ("api_key", "secret_key", "passphrase")}, ensure_ascii=False)
-    (backends / "entries.json").write_text(json.dumps({"leak-ready": stored, sim.link_url: token}),
-                                           encoding="utf-8")
+    # outside every scanned directory: entries.json holds canaries
+    backends = repr_keyring(tmp_path / "backends", {"leak-ready": stored, sim.link_url: token})
 
-    def repr_keyring(**extra: str) -> dict[str, str]:
-        return env(PYTHON_KEYRING_BACKEND="reprkeyring.ReprKeyring", PYTHONPATH=str(backends), **extra)
+    def repr_env(**extra: str) -> dict[str, str]:
+        return env(PYTHON_KEYRING_BACKEND="reprkeyring.ReprKeyring", PYTHONPATH=backends, **extra)
 
     # A. verify: every case, from the environment (--json) or --stdin (tables); usage errors; crashes
     runs = []
@@ -421,7 +399,7 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
         Run("keyring-echoes-secret", ["setup", "--stdin", "--profile", "leak-echo"],
             env(PYTHON_KEYRING_BACKEND="real_keyring.EchoingKeyring", PYTHONPATH=str(TESTS), OKXLINK_DEBUG="1"),
             stdin=payload(_handed(sim, "sub-account")), exits=(5,)),
-        Run("keyring-echoes-repr", ["setup", "--stdin", "--profile", "leak-repr"], repr_keyring(OKXLINK_DEBUG="1"),
+        Run("keyring-echoes-repr", ["setup", "--stdin", "--profile", "leak-repr"], repr_env(OKXLINK_DEBUG="1"),
             stdin=payload(_handed(sim, "no-ip-bound")), exits=(5,)),
         Run("keyring-refuses", ["setup", "--profile", "leak-refused"],
             env(**creds(_handed(sim, "lead-trader")), PYTHON_KEYRING_BACKEND="real_keyring.RefusingKeyring",
@@ -513,8 +491,8 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
             env(OKXLINK_LINK_TOKEN=token), exits=(4,)),
         Run("link-plain-http-remote", ["link", "--profile", "leak-sub-account", "--yes", "--service",
                                        "http://example.com"], env(OKXLINK_LINK_TOKEN=token), exits=(2,)),
-        Run("keyring-echoes-repr-entry", ["verify", "--profile", "leak-ready"], repr_keyring(), exits=(5,)),
-        Run("keyring-echoes-repr-token", ["link", "--profile", "leak-ready", "--yes"], repr_keyring(), exits=(5,)),
+        Run("keyring-echoes-repr-entry", ["verify", "--profile", "leak-ready"], repr_env(), exits=(5,)),
+        Run("keyring-echoes-repr-token", ["link", "--profile", "leak-ready", "--yes"], repr_env(), exits=(5,)),
         Run("profiles", ["profiles"], env()),
         Run("profiles-json", ["profiles", "--json"], env()),
         Run("status-offline", ["status", "--offline"], env(), exits=(0, 3, 4)),
