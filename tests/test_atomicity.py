@@ -1,5 +1,5 @@
-"""kill -9 at every point of setup, link and remove, and concurrent setups: nothing is ever half-written
-or lost.
+"""kill -9 at every point of setup, link and remove (of a linked profile too), and concurrent setups:
+nothing is ever half-written or lost.
 
 okxlink runs as a real process (the simulator and its link service on loopback, the real Secret
 Service keyring) under a tiny `python -c` wrapper that intercepts the storage and linking steps —
@@ -115,6 +115,12 @@ async def create(self, creds, **kw):
     note("link.created", id=link.id)
     return link
 linking.LinkClient.create = create
+_delete = linking.LinkClient.delete
+async def delete(self, link_id):
+    note("link.delete", id=link_id)
+    await _delete(self, link_id)
+    note("link.deleted", id=link_id)
+linking.LinkClient.delete = delete
 
 import okxlink.storage.profiles as profiles
 _lock = profiles._lock
@@ -200,7 +206,7 @@ class World:
         return list(r.json()["links"])
 
 
-ACCOUNTS = 80  # one per role and kill point: the simulator rate-limits each account as OKX does
+ACCOUNTS = 120  # one per role and kill point: the simulator rate-limits each account as OKX does
 
 
 @pytest.fixture(scope="module")
@@ -257,7 +263,7 @@ def observe(world: World, config: Path, profile: str) -> Seen:
     toml = config / "profiles.toml"
     table = tomllib.loads(toml.read_text()).get("profiles", {}).get(profile, {}) if code == 0 and toml.exists() else {}
     return Seen(code, profile in rows, rows.get(profile, {}).get("key"), json.loads(raw)["api_key"] if raw else None,
-                vcode, table.get("link"), len(list(config.glob(".profiles.*"))))
+                vcode, next(iter(table.get("links") or []), None), len(list(config.glob(".profiles.*"))))
 
 
 def quick(world: World, config: Path, profile: str) -> tuple[bool, str | None, str | None, dict | None]:
@@ -267,8 +273,8 @@ def quick(world: World, config: Path, profile: str) -> tuple[bool, str | None, s
     metas = ProfilesFile(config / "profiles.toml").read()
     raw = world.ss.lookup(profile)
     meta = metas.get(profile)
-    link = None if meta is None or meta.link is None else {"id": meta.link.id, "state": meta.link.state,
-                                                            **meta.link.extra}
+    record = meta.links[0] if meta is not None and meta.links else None
+    link = None if record is None else {"id": record.id, "state": record.state, **record.extra}
     return meta is not None, meta.key if meta else None, json.loads(raw)["api_key"] if raw else None, link
 
 
@@ -286,12 +292,14 @@ class Scenario:
     allowed: tuple[str, ...]  # what may be seen after a kill: "absent", "old", "new"
     final: str                # what must be seen after the command ran again
     creds: bool = False       # the command reads account "new" from the environment
+    linked: bool = False      # the profile is linked to the simulator's service before the command
 
 
 SCENARIOS = [
     Scenario("setup-new", ("setup", "--non-interactive"), False, ("absent", "new"), "new", creds=True),
     Scenario("setup-replace", ("setup", "--non-interactive"), True, ("old", "new"), "new", creds=True),
     Scenario("remove", ("remove", "--yes"), True, ("old", "absent"), "absent"),
+    Scenario("remove-linked", ("remove", "--yes"), True, ("old", "absent"), "absent", linked=True),
     Scenario("link", ("link", "--yes", "--json"), True, ("old",), "old"),  # the secret stays; the link comes
 ]
 
@@ -321,6 +329,9 @@ def new_point(world: World, s: Scenario, step: int, event: str, profile: str) ->
               world.take() if s.creds else "")
     if s.before:
         world.store(p.config, profile, p.old)
+    if s.linked:
+        code, _out, err = world.okxlink(p.config, "link", "--profile", profile, "--yes")
+        assert code == 0, err
     return p
 
 
@@ -341,7 +352,13 @@ def kill_at(world: World, point: Point) -> Point:
     key_of = {"old": point.old, "new": point.new}
     final = world.accounts[key_of[s.final]]["api_key"] if s.final != "absent" else None
     links_before = [x for x in world.links() if x["api_key"] == mask(final)] if s.name == "link" and final else []
-    if seen.link and seen.link.get("state") == "linked" and [x["id"] for x in links_before] != [seen.link.get("id")]:
+    held = [x["id"] for x in world.links() if x["api_key"] == mask(world.accounts[point.old]["api_key"])] \
+        if s.linked else []
+    if held and not (seen.listed and seen.link and seen.link.get("id") == held[0]):
+        point.problems.append(f"after kill -9: the service holds link {held}, the profile lost track of it: "
+                              f"{point.after}, {seen.link}")
+    if s.name == "link" and seen.link and seen.link.get("state") == "linked" and \
+            [x["id"] for x in links_before] != [seen.link.get("id")]:
         point.problems.append(f"after kill -9: the profile says linked to {seen.link.get('id')}, the service "
                               f"holds {[x['id'] for x in links_before]}")
     # the command again, to completion
@@ -354,6 +371,8 @@ def kill_at(world: World, point: Point) -> Point:
     listed, key, secret, link = quick(world, config, profile)
     if final is None and (listed or secret is not None):
         point.problems.append(f"after running it again: listed={listed}, secret left={secret is not None}")
+    if s.linked and [x for x in world.links() if x["api_key"] == mask(world.accounts[point.old]["api_key"])]:
+        point.problems.append("after running it again: the service still holds the key")
     if final is not None and (not listed or secret != final or key != mask(final)):
         point.problems.append(f"after running it again: listed={listed}, key={key}, secret of "
                               f"{mask(secret) if secret else None}, expected {mask(final)}")
@@ -409,6 +428,7 @@ def test_every_write_is_a_kill_point(kill_points):
     assert {"keyring.set", "toml.write", "toml.replace"} <= events["setup-new"]
     assert {"keyring.set", "toml.write", "toml.replace"} <= events["setup-replace"]
     assert {"keyring.delete", "toml.write", "toml.replace"} <= events["remove"]
+    assert {"link.delete", "link.deleted", "keyring.delete", "toml.write", "toml.replace"} <= events["remove-linked"]
     assert {"toml.write", "toml.replace", "link.create", "link.created", "keyring.set_token"} <= events["link"]
 
 
@@ -418,7 +438,7 @@ def test_a_pending_link_survives_a_verify_before_the_retry(world):
     unverified, so it had none; a key relabelled on OKX, or a `verify --site/--demo`, does the same)
     and links again. The retry must reuse the Idempotency-Key with the same body, as linking.md
     promises, and end with the one link."""
-    p = new_point(world, SCENARIOS[3], 3, "link.created", "pending-then-verify")
+    p = new_point(world, next(s for s in SCENARIOS if s.name == "link"), 3, "link.created", "pending-then-verify")
     code, _out, err = p.run(world, ATOM_KILL="3")
     assert code == -9, err
     key = mask(world.accounts[p.old]["api_key"])

@@ -40,7 +40,7 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -290,6 +290,10 @@ okx_plans = st.one_of(okx_plans_of(False), okx_plans_of(True))
 link_plans = st.one_of(*(st.fixed_dictionaries({"create": sequences(links(any_type), 201),
                                                 "read": sequences(links(any_type), 200)})
                          for any_type in (False, True)))
+# What unlink and remove meet: the service's list (a pending link is looked up in it) and its delete.
+withdraw_plans = st.one_of(*(st.fixed_dictionaries({
+    "list": sequences(st.fixed_dictionaries({"links": st.lists(links(any_type), max_size=3)}), 200),
+    "delete": sequences(links(any_type), 204)}) for any_type in (False, True)))
 
 
 # --- the answer on the wire, and what a client that reads it right sees in it ---------------------------
@@ -510,7 +514,8 @@ def _route(method: str, service: str, rest: list[str]) -> str | None:
     if service == "okx":
         return ROUTES.get("/".join(rest[1:]))  # rest[0] is the site
     if service == "link" and rest[:2] == ["v1", "links"]:
-        return {("POST", 2): "create", ("GET", 3): "read"}.get((method, len(rest)))
+        return {("POST", 2): "create", ("GET", 3): "read", ("GET", 2): "list",
+                ("DELETE", 3): "delete"}.get((method, len(rest)))
     return None
 
 
@@ -657,7 +662,7 @@ def seed_profile(config: Path, secrets: MemoryStore, link_url: str, seed: str, n
               "linked": LinkRecord(service=link_url, id="lnk_seed", state="linked", spot="ready",
                                    checked_at="2026-11-26T19:00:02Z")}[seed]
     if record is not None:
-        repo.update_meta(name, lambda m: setattr(m, "link", record))
+        repo.update_meta(name, lambda m: m.put_link(replace(record, key=m.key)))
 
 
 def in_process(run: InProcess, args: tuple[str, ...], environ: dict[str, str] | None = None,
@@ -725,6 +730,41 @@ def test_link_in_process(server, no_waits, link, seed, json_out):
         run, plan = example(server, {}, link, seed, Path(tmp))
         r = in_process(run, ("link", "--profile", PROFILE, "--yes", *(["--json"] if json_out else [])))
     check_link(r, plan, json_out)
+
+
+def answered(answer: Answer, *statuses: int) -> bool:
+    """The service's status line reached okxlink: 2xx, or one of `statuses`."""
+    return (answer.wire is not None and answer.reply.framing not in ("garbage", "empty")
+            and (200 <= answer.reply.status < 300 or answer.reply.status in statuses))
+
+
+def check_withdrawal(r: Result, plan: Plan, args: tuple[str, ...], seed: str, left: ProfileMeta | None) -> None:
+    """A key a service may hold is never lost track of: whenever a withdrawal was not confirmed (a
+    delete answered 2xx or 404; for a pending link, a list read), the profile keeps its record, unless
+    --keep-links said to remove it anyway."""
+    check_output(r, plan, "--json" in args)
+    assert r.code in (0, 2, 4, 5), (r.code, r.err[-2000:])
+    confirmed = (any(answered(a, 404) for a in plan.seen("delete")) if seed == "linked" else
+                 any(answered(a) for a in plan.seen("list")))
+    if r.code == 0 and "--keep-links" not in args:
+        assert confirmed, ("withdrawn without an answer that says so", plan.served)
+    if r.code == 0:
+        assert left is None if args[0] == "remove" else (left is not None and left.links == []), left
+    else:
+        assert left is not None and left.links, ("the profile lost track of the key", r.err[-2000:])
+
+
+WITHDRAW = [("unlink", "--yes"), ("unlink", "--yes", "--json"), ("remove", "--yes"), ("remove", "--yes", "--keep-links")]
+
+
+@settings(EXAMPLES, max_examples=60)
+@given(link=withdraw_plans, seed=st.sampled_from(["pending", "linked"]), args=st.sampled_from(WITHDRAW))
+def test_withdrawal_in_process(server, no_waits, link, seed, args):
+    with tempfile.TemporaryDirectory() as tmp:
+        run, plan = example(server, {}, link, seed, Path(tmp))
+        r = in_process(run, (args[0], "--profile", PROFILE, *args[1:]))
+        left = ProfilesFile(Path(tmp) / "profiles.toml").read().get(PROFILE)
+    check_withdrawal(r, plan, args, seed, left)
 
 
 # --- real processes, their peak memory measured ----------------------------------------------------------

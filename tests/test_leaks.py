@@ -410,7 +410,8 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
     def intro(child: pexpect.spawn) -> None:
         for prompt, key in (("Which OKX site do you use?", ENTER), ("Do you have an OKX account?", "y"),
                             ("Is two-factor authentication on?", "y"), ("Is the key for live or demo", ENTER),
-                            ("Open it in your browser?", "n"), ("How will your platform use the key?", DOWN + ENTER),
+                            # no display here: the page is shown, no browser offered
+                            ("How will your platform use the key?", DOWN + ENTER),
                             ("Generate a strong passphrase", "n"), ("Created the key and copied", "y")):
             child.expect_exact(prompt)
             child.send(key)
@@ -427,10 +428,12 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
     def wizard_links(child: pexpect.spawn) -> None:
         intro(child)
         paste(child, pty_ready, pty_ready["passphrase"])
+        child.expect_exact("Linking service address (leave empty to skip):")
+        child.send(ENTER)  # the default: OKXLINK_LINK_URL
+        child.expect(r"Token from your platform at 127\.0\.0\.1:\d+ \(hidden\):")
+        child.sendline(token)
         child.expect("Send key .* to 127.0.0.1")
         child.send("y")
-        child.expect_exact("Token from your platform (hidden):")
-        child.sendline(token)
         child.expect_exact("Spot ready")
 
     def wizard_retries(child: pexpect.spawn) -> None:
@@ -441,6 +444,8 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
         child.expect_exact("Passphrase (hidden):")
         child.sendline(right_pass)
         child.expect_exact("Saved profile leak-pty2")
+        child.expect_exact("Linking service address (leave empty to skip):")
+        child.send(ENTER)  # empty: not linked
 
     def wizard_interrupted(child: pexpect.spawn) -> None:
         intro(child)
@@ -516,8 +521,9 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
 
     phase([
         Run("link-again", ["link", "--profile", "leak-ready", "--yes", "--json"], env(OKXLINK_LINK_TOKEN=token)),
-        Run("unlink", ["unlink", "--profile", "leak-no-ip-bound"], env(OKXLINK_LINK_TOKEN=token)),
-        Run("unlink-json", ["unlink", "--profile", "leak-bound", "--json"], env()),
+        Run("unlink", ["unlink", "--profile", "leak-no-ip-bound", "--yes"], env(OKXLINK_LINK_TOKEN=token)),
+        Run("unlink-json", ["unlink", "--profile", "leak-bound", "--yes", "--json"], env()),
+        Run("unlink-unconfirmed", ["unlink", "--profile", "leak-ready"], env(OKXLINK_LINK_TOKEN=token), exits=(2,)),
         Run("crash-in-link-post", ["link", "--profile", "leak-rate-limited-once", "--yes"],
             env(OKXLINK_LINK_TOKEN=token, OKXLINK_DEBUG="1"), wrapper=CRASH_SEND, exits=(1,)),
         Run("crash-in-link-get", ["link", "--profile", "leak-ready", "--yes"], env(OKXLINK_DEBUG="1"),
@@ -531,8 +537,16 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
 
     phase([Run("status", ["status"], env(), exits=(0, 3, 4))])
 
-    # E. remove what is left; then the removed profiles are gone
-    phase([Run(f"remove-{p}", ["remove", "--profile", p, "--yes"], env())
+    # leak-rate-limited-once has a link pending with the dead service (link-service-down) and one
+    # with the simulator's (crash-in-link-post): the token goes to the dead one, which does not
+    # answer, so the profile is kept (exit 4)
+    phase([Run("remove-service-down", ["remove", "--profile", "leak-rate-limited-once", "--yes"],
+               env(OKXLINK_LINK_URL=dead, OKXLINK_LINK_TOKEN=token), exits=(4,))])
+
+    # E. remove what is left, withdrawing each key from the services holding it (from the dead
+    # service it cannot be: --keep-links); then the removed profiles are gone
+    phase([Run(f"remove-{p}", ["remove", "--profile", p, "--yes",
+                               *(["--keep-links"] if p == "leak-rate-limited-once" else [])], env())
            for p in stored if p != "leak-sub-account"])
     phase([Run("verify-removed", ["verify", "--profile", "leak-ready"], env(), exits=(2,)),
            Run("profiles-after", ["profiles", "--json"], env())])

@@ -56,7 +56,7 @@ def test_setup_link_status_unlink(env, sim):
     assert rows["main"]["links"] == [{"service": sim.line["link_url"], "id": linked["id"], "state": "linked",
                                       "spot": "ready", "reasons": [], "reachable": True,
                                       "checked_at": rows["main"]["links"][0]["checked_at"]}]
-    gone = okxlink("unlink", "--profile", "main", env=env)
+    gone = okxlink("unlink", "--profile", "main", "--yes", env=env)
     assert gone.code == 0, gone.err
     _result, rows = status(env, "--offline")
     assert rows["main"]["link"]["state"] == "not-linked"

@@ -10,7 +10,7 @@ import pytest
 
 from okxlink.core.diagnose import CHECK_IDS
 from okxlink.sim.accounts import Account, dump_accounts
-from okxlink.storage import LinkRecord, ProfileMeta, ProfilesFile, VerifySummary
+from okxlink.storage import LinkRecord, ProfileMeta, ProfilesFile, Rotation, VerifySummary
 
 from conftest import start_sim
 from inproc import InProcess
@@ -55,8 +55,8 @@ def stored(tmp_path):
     f.put(ProfileMeta(name="main", key="0f4b…3e7a", label="copy bot", uid="44012345678",
                       last_verified="2026-12-01T09:00:00Z",  # 3 h before inproc.NOW
                       verify=VerifySummary(ready=True, statuses=passed, acct_lv="1"),
-                      link=LinkRecord(service="https://link.example.com", id="lnk_1", state="linked", spot="ready",
-                                      checked_at="2026-12-01T08:00:00Z")))
+                      links=[LinkRecord(service="https://link.example.com", id="lnk_1", state="linked",
+                                        spot="ready", checked_at="2026-12-01T08:00:00Z")]))
     f.put(ProfileMeta(name="spare", site="eea", demo=True, key="9c8d…b0b0", last_verified="2026-11-29T08:00:00Z",
                       verify=VerifySummary(ready=False, statuses={**passed, "permission-trade": "fail"},
                                            reasons=["permission-trade"], acct_lv="2")))
@@ -66,8 +66,8 @@ def stored(tmp_path):
                       verify=VerifySummary(ready=None, reasons=["ip-whitelist"], statuses={
                           **dict.fromkeys(CHECK_IDS, "skip"), "network": "pass", "clock": "pass", "site": "pass",
                           "environment": "pass", "ip-whitelist": "warn"}),
-                      link=LinkRecord(service="https://link.example.com", id="lnk_2", state="linked", spot="ready",
-                                      checked_at="2026-12-01T11:30:00Z")))
+                      links=[LinkRecord(service="https://link.example.com", id="lnk_2", state="linked",
+                                        spot="ready", checked_at="2026-12-01T11:30:00Z")]))
     return InProcess(tmp_path / "config")
 
 
@@ -270,3 +270,94 @@ def test_profiles_listing(stored, tmp_path, lang, expected):
     r = stored("profiles", lang=lang, width=200)  # wide enough for the temporary path
     assert (r.code, r.err) == (0, "")
     assert screen(r.out).replace(str(tmp_path), "<tmp>") == expected
+
+
+# --------------------------------------------------------------------------- several links, key age, rotation
+# English only until the lead translates these lines (their zh would read as English today).
+
+LINK, COPY = "https://link.example.com", "https://copy.example.org"
+
+
+def linked(service: str, link_id: str, key: str, spot: str = "ready", reasons: list[str] | None = None,
+           checked_at: str = "2026-12-01T08:00:00Z") -> LinkRecord:
+    return LinkRecord(service=service, id=link_id, state="linked", key=key, spot=spot, reasons=reasons or [],
+                      checked_at=checked_at)
+
+
+@pytest.fixture()
+def several(tmp_path):
+    """Three profiles, each verified ready here 3 h before inproc.NOW: one linked to two services,
+    one of them unhappy, with a key 120 days old; one half-way through a rotation; one whose key is
+    exactly 90 days old (not yet older than the default OKXLINK_ROTATE_AFTER_DAYS)."""
+    ready = VerifySummary(ready=True, statuses=dict.fromkeys(CHECK_IDS, "pass"), acct_lv="1")
+    f = ProfilesFile(tmp_path / "config" / "profiles.toml")
+    f.put(ProfileMeta(name="main", key="0f4b…3e7a", created="2026-08-03T12:00:00Z", key_stored="2026-08-03T12:00:00Z",
+                      last_verified="2026-12-01T09:00:00Z", verify=ready,
+                      links=[linked(LINK, "lnk_1", "0f4b…3e7a"),
+                             linked(COPY, "cp_1", "0f4b…3e7a", "attention", ["funds"], "2026-11-30T12:00:00Z")]))
+    f.put(ProfileMeta(name="moving", key="5e5e…0ld1", created="2026-08-23T12:00:00Z", last_verified="2026-12-01T09:00:00Z",
+                      verify=ready, rotation=Rotation(key="7c7c…beef", started="2026-12-01T10:00:00Z"),
+                      # stopped while sending the new key to the second service: the first holds only
+                      # the new key, the second the old one and perhaps the new one
+                      links=[linked(COPY, "cp_3", "5e5e…0ld1"), linked(LINK, "lnk_4", "7c7c…beef"),
+                             LinkRecord(service=COPY, state="pending", key="7c7c…beef")]))
+    f.put(ProfileMeta(name="quarter", key="77aa…0001", key_stored="2026-09-02T12:00:00Z",
+                      last_verified="2026-12-01T09:00:00Z", verify=ready))
+    return InProcess(tmp_path / "config")
+
+
+STATUS_SEVERAL_EN = """\
+main  0f4b…3e7a · global site · live
+  ✓ Trade   ✓ Withdraw off   ✓ IP bound
+  ✓ unified account · Spot mode
+  Key stored 120 d ago
+  Older than 90 days: consider okxlink rotate --profile main
+  This machine: ready · checked 3 h ago
+  link.example.com: Spot ready · checked 4 h ago (remembered)
+  copy.example.org: Spot needs attention · checked 1 d ago (remembered)
+  Spot: needs attention (funds)
+moving  5e5e…0ld1 · global site · live
+  ✓ Trade   ✓ Withdraw off   ✓ IP bound
+  ✓ unified account · Spot mode
+  Key stored 100 d ago
+  Rotation to key 7c7c…beef under way, started 2 h ago
+    copy.example.org holds 5e5e…0ld1, 7c7c…beef (not confirmed)
+    link.example.com holds 7c7c…beef
+    Run okxlink rotate --profile moving to finish.
+  This machine: ready · checked 3 h ago
+  copy.example.org: Spot ready · checked 4 h ago (remembered)
+  Spot: ready
+quarter  77aa…0001 · global site · live
+  ✓ Trade   ✓ Withdraw off   ✓ IP bound
+  ✓ unified account · Spot mode
+  Key stored 90 d ago
+  This machine: ready · checked 3 h ago
+  Platform: not linked
+  Spot: ready
+Secrets: keyring
+"""
+
+
+def test_status_several_links_key_age_and_rotation(several):
+    r = several("status", "--offline")
+    assert (r.code, r.err) == (3, "")  # a platform of main says it needs attention
+    assert screen(r.out) == STATUS_SEVERAL_EN
+
+
+def test_status_json_several_links_key_age_and_rotation(several):
+    r = several("status", "--offline", "--json")
+    assert (r.code, r.err) == (3, "")
+    main, moving, quarter = json.loads(r.out)["profiles"]
+    assert [(p["service"], p["id"], p["spot"], p["reasons"]) for p in main["links"]] == [
+        (LINK, "lnk_1", "ready", []), (COPY, "cp_1", "attention", ["funds"])]
+    assert main["link"] == {"state": "linked", "service": LINK, "id": "lnk_1"}  # the first, as before
+    assert (main["spot"], main["reasons"]) == ("attention", ["funds"])
+    assert (main["key_stored"], main["rotate_due"], main["rotation"]) == ("2026-08-03T12:00:00Z", True, None)
+    # the old key's links only; the new key's are under `rotation`. An older file's `created` stands in.
+    assert [p["id"] for p in moving["links"]] == ["cp_3"]
+    assert moving["link"] == {"state": "linked", "service": COPY, "id": "cp_3"}
+    assert (moving["key_stored"], moving["rotate_due"]) == ("2026-08-23T12:00:00Z", True)
+    assert moving["rotation"] == {"key": "7c7c…beef", "started": "2026-12-01T10:00:00Z", "services": [
+        {"service": COPY, "keys": ["5e5e…0ld1", "7c7c…beef"]}, {"service": LINK, "keys": ["7c7c…beef"]}]}
+    assert (quarter["key_stored"], quarter["rotate_due"], quarter["rotation"]) == ("2026-09-02T12:00:00Z", False, None)
+    assert quarter["links"] == [] and quarter["link"] == {"state": "not-linked", "service": None, "id": None}

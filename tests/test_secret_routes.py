@@ -257,7 +257,7 @@ def test_loopback_never_goes_through_a_proxy(sim, proxied, tmp_path):
     linked = run("link", "--profile", "main", "--yes")
     assert linked.code == 0, linked.err
     assert run("status", "--json").code == 0
-    assert run("unlink", "--profile", "main").code == 0
+    assert run("unlink", "--profile", "main", "--yes").code == 0
     assert proxied.seen == []
 
 
@@ -307,8 +307,8 @@ def test_no_token_of_its_own_means_not_asked(sim, platform, tmp_path):
     hand): status does not hand it the token given for another service."""
     run = stored(tmp_path, sim, link_url=sim.link_url, link_token=sim.link_token)
     ProfileRepo(run.secrets, ProfilesFile(tmp_path / "config" / "profiles.toml")).update_meta(
-        "main", lambda m: setattr(m, "link", LinkRecord(service=platform.url, id="lnk_b1", state="linked",
-                                                        spot="ready")))
+        "main", lambda m: m.put_link(LinkRecord(service=platform.url, id="lnk_b1", state="linked", key=m.key,
+                                                spot="ready")))
     r = run("status", "--json")
     assert r.code == 0 and r.json()["profiles"][0]["links"][0]["reachable"] is False, r.out + r.err
     assert platform.seen == []
@@ -354,7 +354,7 @@ def test_service_addresses_that_say_more_than_a_host_are_refused(sim, platform, 
     assert r.code == 2 and one_sentence(r.err) and words in r.err, r.err
     assert "hunter2" not in r.out + r.err
     assert platform.seen == []
-    assert ProfilesFile(tmp_path / "config" / "profiles.toml").read()["main"].link is None
+    assert ProfilesFile(tmp_path / "config" / "profiles.toml").read()["main"].links == []
 
 
 def test_the_question_never_shows_a_disguised_host(sim, tmp_path, script):
@@ -374,8 +374,8 @@ def test_a_link_id_that_is_a_path_is_unreadable(sim, platform, tmp_path):
     r = run("link", "--profile", "main", "--yes")
     assert r.code == 4 and one_sentence(r.err) and "cannot read" in r.err, r.err
     run("status", "--json")
-    run("unlink", "--profile", "main")
-    assert {s.target for s in platform.seen} == {"/v1/links"}  # the one POST, nothing else
+    run("unlink", "--profile", "main", "--yes")  # pending: looked up by its key (GET /v1/links)
+    assert {s.target for s in platform.seen} == {"/v1/links"}  # the one POST and that GET, nothing else
 
 
 def test_an_existing_link_id_that_is_a_path_is_unreadable(sim, platform, tmp_path):
@@ -391,9 +391,10 @@ def test_a_stored_link_id_that_is_a_path_is_not_used(sim, platform, tmp_path):
     run = stored(tmp_path, sim, link_url=platform.url, link_token="token-B")
     run.secrets.set_token(platform.url, "token-B")
     ProfileRepo(run.secrets, ProfilesFile(tmp_path / "config" / "profiles.toml")).update_meta(
-        "main", lambda m: setattr(m, "link", LinkRecord(service=platform.url, id=PATH_ID, state="linked",
-                                                        spot="ready")))
-    for args in (("unlink", "--profile", "main"), ("link", "--profile", "main", "--yes")):
+        "main", lambda m: m.put_link(LinkRecord(service=platform.url, id=PATH_ID, state="linked", key=m.key,
+                                                spot="ready")))
+    for args in (("unlink", "--profile", "main"), ("unlink", "--profile", "main", "--yes"),
+                 ("remove", "--profile", "main", "--yes"), ("link", "--profile", "main", "--yes")):
         r = run(*args)
         assert r.code == 2 and one_sentence(r.err) and "not one a linking service gives" in r.err, (args, r.err)
     r = run("status", "--json")

@@ -45,8 +45,8 @@ def intro(child, lang="en"):
     child.send("y")
     child.expect(said("Is the key for live or demo trading?", lang))
     child.send(ENTER)
-    child.expect(said("Open it in your browser?", lang))
-    child.send("n")
+    # no display here (the keyring's environment drops DISPLAY): the page is shown, no browser offered
+    child.expect(re.escape("https://www.okx.com/account/my-api?go-live-trading=1"))
     child.expect(said("How will your platform use the key?", lang))
     child.send(DOWN + ENTER)  # a self-managed key
     child.expect(said("Generate a strong passphrase for you to paste into OKX?", lang))
@@ -64,6 +64,11 @@ def paste(child, account, secret=None, lang="en"):
     child.sendline(account["passphrase"])
 
 
+def no_link(child, lang="en"):
+    child.expect(said("Linking service address (leave empty to skip):", lang))
+    child.send(ENTER)  # empty: skip
+
+
 def stored(secret_service, profile="default"):  # noqa: F811
     raw = secret_service.lookup(profile)
     return json.loads(raw) if raw else None
@@ -77,13 +82,17 @@ def test_happy_path_stores_in_the_real_keyring_and_links(env, sim, secret_servic
     paste(child, account)
     child.expect("Ready: this key can be used")
     child.expect("Saved profile pty-happy")
+    child.expect(said("Linking service address (leave empty to skip):"))
+    child.send(ENTER)  # the default: OKXLINK_LINK_URL, whose token OKXLINK_LINK_TOKEN is
     child.expect("Send key .* with its secret and passphrase to 127.0.0.1")
     child.send("y")
     child.expect("Spot ready")
+    child.expect("Profile pty-happy: key .* main account, OKX global site, live.")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
     transcript = child.before or ""
+    assert "Open it in your browser?" not in transcript
     assert stored(secret_service, "pty-happy") == {k: account[k] for k in ("api_key", "secret_key", "passphrase")}
     for path in (tmp_path / "config").rglob("*"):
         if path.is_file():
@@ -110,6 +119,7 @@ def test_the_wizard_in_chinese(env, sim, secret_service):  # noqa: F811
     intro(child, "zh")
     paste(child, account, lang="zh")
     child.expect(said("Ready: this key can be used for copy trading.", "zh"))
+    no_link(child, "zh")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -127,6 +137,7 @@ def test_wrong_secret_fixed_on_the_retry(env, sim, secret_service):  # noqa: F81
     child.expect(said("Secret key (hidden):"))
     child.sendline(account["secret_key"])
     child.expect("Saved profile pty-retry")
+    no_link(child)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -142,6 +153,7 @@ def test_platform_bound_key_kept_unverified(env, sim, secret_service):  # noqa: 
     child.expect("Keep this key without verifying it here")
     child.send("y")
     child.expect("Saved profile pty-bound")
+    no_link(child)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

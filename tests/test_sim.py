@@ -334,7 +334,7 @@ def test_latency_overlaps_concurrent_requests():
 
 # ---- the default scenario and accounts files --------------------------------------------------
 FIRST_ANSWER = {
-    "ready": "0", "demo-ready": "0", "wrong-secret": "50113", "wrong-passphrase": "50105",
+    "ready": "0", "ready-2": "0", "demo-ready": "0", "wrong-secret": "50113", "wrong-passphrase": "50105",
     "unknown-key": "50119", "other-site": "50119", "demo-as-live": "50101",
     "live-as-demo": "50101", "no-trade": "0", "withdraw-on": "0", "no-ip-bound": "0",
     "ip-not-whitelisted": "50110", "frozen": "50100", "funding-only": "0", "sub-account": "0",
@@ -357,6 +357,9 @@ def test_default_scenario_answers_each_handed_key_as_designed():
     assert cfg["no-ip-bound"]["ip"] == "" and cfg["sub-account"]["type"] == "1"
     assert cfg["sub-account"]["mainUid"] != cfg["sub-account"]["uid"]
     assert cfg["lead-trader"]["spotRoleType"] == "1"
+    # another key of ready's account: what okxlink rotate moves to
+    assert cfg["ready-2"]["uid"] == cfg["ready"]["uid"] != cfg["demo-ready"]["uid"]
+    assert handed[1]["name"] == "ready-2" and handed[1]["api_key"] != handed[0]["api_key"]
 
 
 def test_fresh_fake_credentials_every_time():

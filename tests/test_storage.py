@@ -26,6 +26,7 @@ from okxlink.storage import (
     ProfileMeta,
     ProfileRepo,
     ProfilesFile,
+    Rotation,
     VerifySummary,
     toml_io,
 )
@@ -134,9 +135,14 @@ def full_meta(name: str = "main") -> ProfileMeta:
         uid="44012345678", created="2025-01-02T03:04:05Z", last_verified="2025-01-02T03:05:00Z",
         verify=VerifySummary(ready=False, statuses={"network": "pass", "permission-trade": "fail"},
                            reasons=["Trade permission missing", 'quote " and \\ backslash']),
-        link=LinkRecord(id="lnk_1", service="https://link.example", state="pending", spot="attention",
-                        reasons=["funds"], extra={"attempts": 2},
-                        pending=PendingLink("okxlink-1", site="eea", demo=True, label="L", extra={"future": 1})),
+        links=[LinkRecord(id="lnk_1", service="https://link.example", key="0f4b…89ab", state="pending",
+                          spot="attention", reasons=["funds"], extra={"attempts": 2},
+                          pending=PendingLink("okxlink-1", site="eea", demo=True, label="L", extra={"future": 1})),
+               LinkRecord(id="lnk_2", service="https://other.example/v", key="0f4b…89ab", state="linked",
+                          spot="ready", checked_at="2025-01-02T03:06:00Z"),
+               LinkRecord(id="lnk_3", service="https://other.example/v", key="aaaa…bbbb", state="linked")],
+        rotation=Rotation(key="aaaa…bbbb", started="2025-01-03T00:00:00Z", extra={"later": "x"}),
+        key_stored="2025-01-02T03:04:05Z",
         extra={"future_field": 1.5, "future_table": {"enabled": True, "tags": ["a", "b"]}})
 
 
@@ -146,7 +152,7 @@ def test_profiles_round_trip(tmp_path):
     for m in metas:
         f.put(m)
     assert f.read() == {m.name: m for m in metas}
-    assert f.get("bare").verify.ready is None and f.get("bare").link is None
+    assert f.get("bare").verify.ready is None and f.get("bare").links == [] and f.get("bare").rotation is None
 
 
 def test_toml_writer_round_trips_awkward_values():
@@ -228,9 +234,11 @@ def test_config_dir_choice(tmp_path):
     assert config_dir({"HOME": "/h", "APPDATA": "/a"}, "win32") == Path("/a/okxlink")
 
 
-def test_an_older_files_link_table_reads_into_typed_fields_and_writes_back_the_same(tmp_path):
-    """profiles.toml as the previous version wrote it: the pending request and the platform's verdict
-    were untyped keys of [link]; ip_count is no longer written but an existing one is kept."""
+def test_an_older_files_link_table_reads_as_the_one_link_of_the_profiles_key(tmp_path):
+    """profiles.toml as the previous version wrote it: one [link] table (the pending request and the
+    platform's verdict untyped keys of it), no key per link; ip_count is no longer written but an
+    existing one is kept. It is read as the one element of `links`, holding the profile's key, and
+    written back as [[links]] with nothing lost."""
     f = ProfilesFile(tmp_path / "profiles.toml")
     f.path.write_text('''version = 1
 [profiles.main]
@@ -255,12 +263,31 @@ label = "x"
 ''')
     meta = f.read()["main"]
     assert meta.verify.acct_lv == "3" and meta.verify.extra == {"ip_count": 2}
-    assert meta.link is not None and meta.link.spot == "attention" and meta.link.reasons == ["funds"]
-    assert meta.link.pending == PendingLink("okxlink-abc", site="eea", demo=True, label="x")
-    assert meta.link.extra == {} and not meta.link.linked
-    before = toml_io.loads(f.path.read_text())
+    [link] = meta.links
+    assert link.spot == "attention" and link.reasons == ["funds"] and link.key == "0f4b…8900"
+    assert link.pending == PendingLink("okxlink-abc", site="eea", demo=True, label="x")
+    assert link.extra == {} and not link.linked and meta.extra == {}
+    assert meta.link_to("https://link.example") is link and meta.services() == ["https://link.example"]
+    before = toml_io.loads(f.path.read_text())["profiles"]["main"]
     f.put(meta)
-    assert toml_io.loads(f.path.read_text())["profiles"] == before["profiles"]
+    after = toml_io.loads(f.path.read_text())["profiles"]["main"]
+    assert "link" not in after and after["links"] == [{**before["link"], "key": "0f4b…8900"}]
+    assert {k: v for k, v in after.items() if k != "links"} == {k: v for k, v in before.items() if k != "link"}
+    assert f.read()["main"] == meta
+
+
+def test_links_are_one_record_per_service_and_key():
+    meta = ProfileMeta(name="m", key="0f4b…8900")
+    meta.put_link(LinkRecord(service="https://a.example", key=meta.key, id="1", state="linked"))
+    meta.put_link(LinkRecord(service="https://b.example", key=meta.key, id="2", state="linked"))
+    meta.put_link(LinkRecord(service="https://a.example", key="new1…new2", id="3", state="pending"))
+    meta.put_link(LinkRecord(service="https://a.example", key=meta.key, id="4", state="linked"))  # replaces "1"
+    assert [(r.service, r.id) for r in meta.links] == [
+        ("https://b.example", "2"), ("https://a.example", "3"), ("https://a.example", "4")]
+    assert meta.link_to("https://a.example").id == "4" and meta.link_to("https://a.example", "new1…new2").id == "3"
+    assert meta.services() == ["https://b.example", "https://a.example"]
+    meta.drop_link("https://a.example", meta.key)
+    assert [r.id for r in meta.links] == ["2", "3"]
 
 
 # --- the repository -----------------------------------------------------------------------------
@@ -268,6 +295,51 @@ label = "x"
 @pytest.fixture
 def repo(tmp_path):
     return ProfileRepo(MemoryStore(), ProfilesFile(tmp_path / "config" / "profiles.toml"))
+
+
+def test_key_stored_changes_with_the_key_and_not_with_a_resave(repo, monkeypatch):
+    from okxlink.storage import repo as repo_module
+
+    monkeypatch.setattr(repo_module, "now_iso", lambda: "2026-01-01T00:00:00Z")
+    assert repo.save("main", creds(1)).key_stored == "2026-01-01T00:00:00Z"
+    monkeypatch.setattr(repo_module, "now_iso", lambda: "2026-02-01T00:00:00Z")
+    assert repo.save("main", creds(1)).key_stored == "2026-01-01T00:00:00Z"  # the same key: as old as it was
+    assert repo.save("main", creds(2)).key_stored == "2026-02-01T00:00:00Z"  # a new key: new from now
+
+
+def test_a_rotation_keeps_both_secrets_until_the_new_one_replaces_the_old(repo):
+    from okxlink.storage.repo import NEXT
+
+    repo.save("main", creds(1))
+    assert repo.next_key("main") is None
+    repo.begin_rotation("main", creds(2))
+    meta, current = repo.load("main")
+    assert current == creds(1) and meta.key == "0f4b…8901"  # the profile still uses the old key
+    assert meta.rotation is not None and meta.rotation.key == "0f4b…8902"
+    assert repo.next_key("main") == creds(2)
+    repo.secrets.set("main" + NEXT, creds(3))  # a #next that is not the recorded one is not used
+    assert repo.next_key("main") is None
+    repo.secrets.set("main" + NEXT, creds(2))
+    repo.save("main", creds(2), ProfileMeta(name="main"))
+    repo.forget_next("main")
+    assert repo.load("main")[1] == creds(2) and repo.secrets.get("main" + NEXT) is None
+
+
+def test_remove_deletes_a_rotations_new_key_too(repo):
+    from okxlink.storage.repo import NEXT
+
+    repo.save("main", creds(1))
+    repo.begin_rotation("main", creds(2))
+    repo.remove("main")
+    assert repo.secrets.get("main") is None and repo.secrets.get("main" + NEXT) is None
+
+
+def test_begin_rotation_of_an_unknown_profile_stores_nothing(repo):
+    from okxlink.storage.repo import NEXT
+
+    with pytest.raises(UsageError):
+        repo.begin_rotation("ghost", creds(2))
+    assert repo.secrets.get("ghost" + NEXT) is None
 
 
 def test_repo_save_load_keeps_created_and_masks_key(repo):

@@ -263,8 +263,8 @@ def hand_edited(tmp_path):
     ProfilesFile(tmp_path / "config" / "profiles.toml").put(ProfileMeta(
         name="main", site=HOSTILE, key=HOSTILE, label=HOSTILE, uid=HOSTILE_UID, last_verified=HOSTILE,
         verify=VerifySummary(ready=False, statuses={CHECK: "fail"}, reasons=[CHECK]),
-        link=LinkRecord(service="https://link.example.com/" + HOSTILE, id=LINK_ID, state="linked",
-                        spot="attention", reasons=[CHECK], checked_at=HOSTILE)))
+        links=[LinkRecord(service="https://link.example.com/" + HOSTILE, id=LINK_ID, state="linked",
+                          spot="attention", reasons=[CHECK], checked_at=HOSTILE)]))
     return InProcess(tmp_path / "config")
 
 
@@ -292,11 +292,18 @@ def test_status_of_a_hostile_profiles_toml(hand_edited):
 
 
 def test_remove_question_and_answer_are_plain(hand_edited, script):
+    """Its link's address and id are not ones okxlink sends a request with: the removal stops (exit
+    2, one plain line) unless --keep-links, which says, plainly, where the key stays."""
+    r = hand_edited("remove", "--profile", "main", "--yes", width=400)
+    assert r.code == 2 and r.out == "" and "--keep-links" in r.err, r.out + r.err
+    inert(r.err)
     asker = script({"remove-profile": True})
-    r = hand_edited("remove", "--profile", "main", width=400, asker=asker)
+    r = hand_edited("remove", "--profile", "main", "--keep-links", width=400, asker=asker)
     assert (r.code, r.err) == (0, "")
     inert(r.out, *asker.messages)
     literal(asker.messages[0])
+    assert "is still linked to link.example.com (link lnk_" in r.out
+    literal(r.out.split("is still linked to")[0])  # the key, as profiles.toml has it
 
 
 def test_command_line_text_in_errors(tmp_path):

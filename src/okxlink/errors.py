@@ -4,6 +4,8 @@
     ├── UsageError               exit 2  bad input, unknown profile, missing credentials
     ├── StorageError             exit 5  no keyring backend, locked, prompt dismissed, timed out
     ├── WizardQuit               exit 3  the user stopped the wizard; nothing was saved
+    ├── NotReady                 exit 3  a platform says the key needs attention (rotate stops there)
+    ├── Interrupted              exit 130  Ctrl-C in a command that says what it had done by then
     ├── LinkError                exit 4  the linking service did not answer, failed or refused the request
     │                                    (2 when it refused our token)
     └── OkxError                 exit 3  OKX answered with a non-zero code (or did not answer)
@@ -56,6 +58,14 @@ class WizardQuit(OkxlinkError):
     """The user chose to stop before anything was saved."""
 
 
+class NotReady(OkxlinkError):
+    """A verdict, not a failure: a platform says the key needs attention."""
+
+
+class Interrupted(OkxlinkError):
+    """Ctrl-C, said by a command that knows what was done by then (else the CLI says it)."""
+
+
 class LinkError(OkxlinkError):
     """The linking service's error: `code` is its error code (or "unreachable"), `status` its HTTP
     status (0: no answer), `existing_id` the link it already has for this key (on 409)."""
@@ -105,6 +115,8 @@ _BY_CLASS: tuple[tuple[type[OkxlinkError], Exit], ...] = (
     (UsageError, Exit.USAGE),
     (StorageError, Exit.STORAGE),
     (WizardQuit, Exit.NOT_READY),
+    (NotReady, Exit.NOT_READY),
+    (Interrupted, Exit.INTERRUPTED),
     (Unavailable, Exit.UNVERIFIED),
     (NetworkError, Exit.UNVERIFIED),
     (OkxError, Exit.NOT_READY),

@@ -16,6 +16,7 @@ class Settings:
     link_token: str | None = field(default=None, repr=False)  # its bearer token
     lang: str = "en"
     debug: bool = False               # one line per HTTP exchange; frames of an unexpected error
+    rotate_after_days: int = 90       # status suggests `okxlink rotate` for keys older than this; 0: never
 
     @property
     def profiles_path(self) -> Path:

@@ -101,7 +101,7 @@ def build_app(run: Context) -> typer.Typer:
         raise typer.Exit(run_setup(run, profile=profile, site=site.value, demo=demo, yes=yes,
                                    non_interactive=non_interactive, stdin=stdin,
                                    keep_unverified=keep_unverified, json_out=json_out,
-                                   service=None if no_link else service))
+                                   service=None if no_link else service, no_link=no_link))
 
     @app.command(help=_("Check an OKX API key and explain every problem with its fix.\n\n"
                         "Credentials come from OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE (they win), "
@@ -141,12 +141,16 @@ def build_app(run: Context) -> typer.Typer:
 
         raise typer.Exit(run_profiles(run, json_out=json_out))
 
-    @app.command(help=_("Forget a stored profile: its secrets in the keyring and its metadata."))
+    @app.command(help=_("Forget a stored profile: withdraw its key from every linking service it is "
+                        "linked to, then delete its secrets from the keyring and its metadata."))
     def remove(profile: str = profile_opt,
-               yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask for confirmation."))) -> None:
+               yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask for confirmation.")),
+               keep_links: bool = typer.Option(False, "--keep-links",
+                                               help=_("Remove it even where a service cannot be reached, "
+                                                      "and say where the key remains."))) -> None:
         from okxlink.cli.profiles_cmd import run_remove
 
-        raise typer.Exit(run_remove(run, profile=profile, yes=yes))
+        raise typer.Exit(run_remove(run, profile=profile, yes=yes, keep_links=keep_links))
 
     @app.command(help=_("Send a stored profile's key to your platform's linking service, which checks "
                         "it with OKX from its own servers. Asks before any secret leaves this machine.\n\n"
@@ -160,13 +164,33 @@ def build_app(run: Context) -> typer.Typer:
         raise typer.Exit(run_link(run, profile=profile, service=service, yes=yes, token_stdin=token_stdin,
                                   json_out=json_out))
 
-    @app.command(help=_("Withdraw a profile's key from the linking service it was sent to."))
+    @app.command(help=_("Withdraw a profile's key from a linking service it was sent to: copying "
+                        "there stops. Asks first."))
     def unlink(profile: str = profile_opt,
+               service: Optional[str] = typer.Option(None, "--service", metavar="URL",
+                                                     help=_("Which service, when the key is linked to several.")),
+               all_links: bool = typer.Option(False, "--all", help=_("Withdraw it from every service.")),
+               yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask for confirmation.")),
                token_stdin: bool = typer.Option(False, "--token-stdin", help=_("Read the token from standard input.")),
                json_out: bool = typer.Option(False, "--json", help=_("Print JSON."))) -> None:
         from okxlink.cli.link_cmd import run_unlink
 
-        raise typer.Exit(run_unlink(run, profile=profile, token_stdin=token_stdin, json_out=json_out))
+        raise typer.Exit(run_unlink(run, profile=profile, service=service, all_links=all_links, yes=yes,
+                                    token_stdin=token_stdin, json_out=json_out))
+
+    @app.command(help=_("Replace a profile's key with a new one, everywhere it is linked, with no gap: "
+                        "the new key is checked, linked to each platform and, once that platform says "
+                        "ready, the old one is withdrawn there. A run that stops is continued by running "
+                        "it again.\n\n"
+                        "Without a terminal it reads the new key from OKX_API_KEY, OKX_SECRET_KEY and "
+                        "OKX_PASSPHRASE or from --stdin JSON, and needs --yes."))
+    def rotate(profile: str = profile_opt,
+               yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask before sending the new key.")),
+               stdin: bool = typer.Option(False, "--stdin", help=_("Read the new credentials as JSON from standard input.")),
+               json_out: bool = typer.Option(False, "--json", help=_("Print JSON."))) -> None:
+        from okxlink.cli.rotate_cmd import run_rotate
+
+        raise typer.Exit(run_rotate(run, profile=profile, yes=yes, stdin=stdin, json_out=json_out))
 
     @app.command(help=_("Per profile: Spot and unified-account readiness, permissions, IP binding, "
                         "this machine's check and the platform's, each with its age.\n\n"

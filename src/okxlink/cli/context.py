@@ -51,10 +51,23 @@ def settings_from(env: Mapping[str, str], lang: str | None = None) -> Settings:
                         link_url=env.get("OKXLINK_LINK_URL") or None,
                         link_token=env.get("OKXLINK_LINK_TOKEN", "").strip() or None,
                         lang=i18n.detect(lang, env),
-                        debug=env.get("OKXLINK_DEBUG", "") not in ("", "0"))
+                        debug=env.get("OKXLINK_DEBUG", "") not in ("", "0"),
+                        rotate_after_days=_days(env.get("OKXLINK_ROTATE_AFTER_DAYS", "")))
     if base_url and base_url_problem(base_url):
         raise base_url_error(base_url)
     return settings
+
+
+def _days(raw: str) -> int:
+    """OKXLINK_ROTATE_AFTER_DAYS: whole days, 0 for never; unset: 90 (a quarter, as many exchanges advise)."""
+    from okxlink.errors import UsageError
+
+    if not raw.strip():
+        return Settings.rotate_after_days
+    if not raw.strip().isdigit() or int(raw) > 36500:
+        raise UsageError(_("OKXLINK_ROTATE_AFTER_DAYS must be a whole number of days (0: never suggest rotating)."),
+                         _("Set it to a number such as 90, or unset it."))
+    return int(raw)
 
 
 def base_url_problem(url: str) -> str | None:
@@ -84,10 +97,15 @@ def _questionary() -> Asker:
     return QuestionaryAsker()
 
 
-def _browser(url: str) -> object:
+def _browser(url: str) -> bool:
+    """False when no browser opened (the wizard then says so): webbrowser answers False when it
+    found none, and raises when the one it found fails to start."""
     import webbrowser
 
-    return webbrowser.open(url)
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
 
 
 @dataclass

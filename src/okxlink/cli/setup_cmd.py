@@ -15,7 +15,8 @@ from okxlink.storage import validate_name
 
 
 def run_setup(ctx: Context, *, profile: str, site: str, demo: bool, yes: bool, non_interactive: bool,
-              stdin: bool, keep_unverified: bool, json_out: bool, service: str | None = None) -> Exit:
+              stdin: bool, keep_unverified: bool, json_out: bool, service: str | None = None,
+              no_link: bool = False) -> Exit:
     validate_name(profile)
     repo = ctx.repo()
     ui = ctx.ui(json_mode=json_out)
@@ -25,7 +26,8 @@ def run_setup(ctx: Context, *, profile: str, site: str, demo: bool, yes: bool, n
         preflight()
     if non_interactive or stdin or not ctx.can_ask:
         return _unattended(ctx, ui, profile, site, demo, stdin, keep_unverified, json_out)
-    make_wizard(ctx, ui, State(profile=profile, site=site, demo=demo), yes=yes, service=service).run()
+    make_wizard(ctx, ui, State(profile=profile, site=site, demo=demo), yes=yes, service=service,
+                no_link=no_link).run()
     return Exit.OK
 
 

@@ -14,7 +14,7 @@ from okxlink.cli.ui import MARKS, UI
 from okxlink.core import sites
 from okxlink.core.diagnose import mode_name
 from okxlink.core.urls import host_of
-from okxlink.flows.status import Local, Platform, Row
+from okxlink.flows.status import Local, Platform, RotationState, Row, parse_time
 from okxlink.i18n import _
 from okxlink.text import plain
 
@@ -24,11 +24,8 @@ SPOT_STYLE = {"ready": "grey62", "attention": "dark_orange", "unknown": "dim"}
 def age(iso: str | None, now: datetime | None = None) -> str:
     if not iso:
         return _("never")
-    try:  # written by okxlink, but the file is the user's: a hand-edited date is no crash
-        then = datetime.fromisoformat(iso[:40].replace("Z", "+00:00"))
-        if then.tzinfo is None:
-            raise ValueError(iso)
-    except ValueError:
+    then = parse_time(iso)  # written by okxlink, but the file is the user's: a hand-edited date is no crash
+    if then is None:
         return _("unknown")
     seconds = int(((now or datetime.now(timezone.utc)) - then).total_seconds())
     for unit, size in ((_("d"), 86400), (_("h"), 3600), (_("min"), 60)):
@@ -68,6 +65,7 @@ def block(row: Row, now: datetime | None = None) -> Text:
     name = mode_name(meta.verify.acct_lv)
     if name:
         out.append("\n  ").append_text(_flag(st, "account-mode", _("unified account · {mode}").format(mode=name)))
+    out.append_text(_key_lines(row, now))
     out.append("\n  " + _local_line(row.local, now))
     for platform in row.links:
         out.append("\n  " + _platform_line(platform, now))
@@ -78,6 +76,36 @@ def block(row: Row, now: datetime | None = None) -> Text:
     out.append(spot, style=SPOT_STYLE[row.spot])
     if row.reasons and row.spot != "ready":
         out.append(" (" + plain(", ".join(row.reasons)) + ")", style="dim")  # a service may send many
+    return out
+
+
+def _key_lines(row: Row, now: datetime | None) -> Text:
+    """The key's age, and what to do about it: finish a rotation under way, or start one when the
+    key is older than OKXLINK_ROTATE_AFTER_DAYS (the rotation's line already says to run rotate)."""
+    out = Text()
+    name = plain(row.meta.name)
+    if parse_time(row.key_stored) is not None:  # an unknown age is left unsaid rather than guessed
+        out.append("\n  " + _("Key stored {age}").format(age=age(row.key_stored, now)))
+    if row.rotation is not None:
+        out.append_text(_rotation_lines(row.rotation, name, now))
+    elif row.rotate_due:
+        out.append("\n  ")
+        out.append(_("Older than {days} days: consider okxlink rotate --profile {name}").format(
+            days=row.rotate_after_days, name=name), style="yellow")
+    return out
+
+
+def _rotation_lines(rotation: RotationState, name: str, now: datetime | None) -> Text:
+    """A rotation stopped half-way: both keys are live somewhere until it is finished."""
+    out = Text("\n  ")
+    out.append(_("Rotation to key {key} under way, started {age}").format(
+        key=plain(rotation.key), age=age(rotation.started, now)), style="yellow")
+    for held in rotation.services:
+        keys = [plain(k) if state == "linked" else _("{key} (not confirmed)").format(key=plain(k))
+                for k, state in held.keys.items()]
+        out.append("\n    " + _("{host} holds {keys}").format(host=plain(_host(held.service)),
+                                                             keys=", ".join(keys)))
+    out.append("\n    " + _("Run okxlink rotate --profile {name} to finish.").format(name=name))
     return out
 
 

@@ -1,6 +1,8 @@
 """`okxlink setup`: the guided wizard. Its steps are data (`STEPS`), each with a title and a why;
-the engine runs them in order over one `State`. Everything outside — asking, verifying, saving,
-opening a browser — is passed in, so tests drive it with a scripted asker and no terminal."""
+the engine runs them in order over one `State`, after choosing the profile's name, and ends with
+one line saying whose key was saved (as `gh auth login` ends with "Logged in as …"). Everything
+outside — asking, verifying, saving, linking, opening a browser — is passed in, so tests drive it
+with a scripted asker and no terminal."""
 
 from __future__ import annotations
 
@@ -23,8 +25,9 @@ from okxlink.core.credentials import (
 from okxlink.core.verify import Report
 from okxlink.errors import WizardQuit
 from okxlink.i18n import N_, _
+from okxlink.text import plain
 
-__all__ = ["STEPS", "State", "Step", "Wizard", "WizardQuit"]
+__all__ = ["STEPS", "State", "Step", "Wizard", "WizardQuit", "summary"]
 
 
 @dataclass
@@ -54,21 +57,33 @@ class Wizard:
     ui: UI
     verify: Callable[[Credentials, str, bool], Report]
     save: Callable[[State], None]
-    open_url: Callable[[str], object] = lambda url: None  # webbrowser.open fits: its answer is not used
+    # webbrowser.open fits: False means no browser opened. None: no browser can open here, so
+    # the page is shown and nothing is offered.
+    open_url: Callable[[str], object] | None = lambda url: None
     unattended: bool = False
-    link: Callable[[State], None] | None = None
+    link: Callable[[State], None] | None = None  # None: not linking in this run (--no-link)
+    rotating: bool = False  # okxlink rotate: the new key must be of the old one's site and environment
+    # Before step 1: a name that is taken is settled before the user spends ten minutes on OKX.
+    choose_profile: Callable[[State], None] | None = None
     state: State = field(default_factory=State)
 
     def run(self) -> State:
+        if self.choose_profile is not None:
+            self.choose_profile(self.state)
         for number, step in enumerate(STEPS, 1):
             self.ui.step(number, len(STEPS), _(step.title), _(step.why))
             step.action(self)
+        if self.state.saved:
+            self.ui.say("")
+            self.ui.say("✓ " + summary(self.state))
         return self.state
 
     def offer_page(self, url: str) -> None:
         self.ui.say(_("Page: {url}").format(url=url))
-        if not self.unattended and self.ask.confirm("open-page", _("Open it in your browser?"), default=False):
-            self.open_url(url)
+        if self.unattended or self.open_url is None:
+            return
+        if self.ask.confirm("open-page", _("Open it in your browser?"), default=False) and self.open_url(url) is False:
+            self.ui.say(_("No browser opened here; open this address on another device: {url}").format(url=url))
 
 
 # -- steps ---------------------------------------------------------------------------------------
@@ -171,12 +186,12 @@ def step_verify(w: Wizard) -> None:
         w.ui.report(report)
         if report.ready:
             return
-        if report.key_site and w.ask.confirm(
+        if report.key_site and not w.rotating and w.ask.confirm(
                 "switch-site", _("Use the OKX {site}, where this key belongs?").format(site=sites.label(report.key_site)),
                 default=True):
             s.site = report.key_site
             continue
-        if report.okx_code == "50101" and w.ask.confirm(
+        if report.okx_code == "50101" and not w.rotating and w.ask.confirm(
                 "switch-env", _("Switch to {env} trading?").format(env=sites.env_label(not s.demo)), default=True):
             s.demo = not s.demo
             continue
@@ -205,7 +220,30 @@ def step_link(w: Wizard) -> None:
     if w.link is not None:
         w.link(w.state)
     else:
-        w.ui.say(_("No linking service is configured; you can link this profile later with okxlink link."))
+        w.ui.say(link_later(w.state.profile))
+
+
+def link_later(profile: str) -> str:
+    return _("Not linked; you can link later with okxlink link --profile {name}.").format(name=profile)
+
+
+def summary(s: State) -> str:
+    """One line naming whose key the profile holds. A key bound to the platform's IPs tells this
+    machine nothing about its account (50110), so then only the key, site and environment."""
+    key, site, env = plain(s.creds().masked_key()), sites.label(s.site), sites.env_label(s.demo)
+    cfg = s.report.config if s.report is not None else None
+    if cfg is None or not cfg.uid:
+        return _("Profile {name}: key {key}, OKX {site}, {env}; only your platform can see its account.").format(
+            name=s.profile, key=key, site=site, env=env)
+    # the rule of core/diagnose.py's account-type check
+    sub = cfg.type not in ("", "0") or bool(cfg.main_uid and cfg.uid != cfg.main_uid)
+    account = _("sub-account") if sub else _("main account")
+    if cfg.label:
+        return _('Profile {name}: key {key} of UID {uid}, label "{label}", {account}, OKX {site}, {env}.').format(
+            name=s.profile, key=key, uid=plain(cfg.uid, 32), label=plain(cfg.label, 64), account=account,
+            site=site, env=env)
+    return _("Profile {name}: key {key} of UID {uid}, {account}, OKX {site}, {env}.").format(
+        name=s.profile, key=key, uid=plain(cfg.uid, 32), account=account, site=site, env=env)
 
 
 @dataclass(frozen=True)
@@ -231,6 +269,7 @@ STEPS = (
          step_verify),
     Step("store", N_("Save"), N_("Saved only after OKX accepted the key, or when you chose to keep a key "
                                  "that only your platform can check."), step_store),
-    Step("link", N_("Link to your platform"), N_("The platform receives the key and starts copying."),
-         step_link),
+    Step("link", N_("Link to your platform"),
+         N_("Your platform's linking service receives the key, checks it with OKX from its own servers, "
+            "and can then copy trades. You can also do this later."), step_link),
 )

@@ -33,6 +33,7 @@ LINK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 # A bearer token travels in a header: printable ASCII without spaces (anything else cannot be sent).
 TOKEN = re.compile(r"[!-~]{1,4096}")
 MAX_SHOWN = 200         # of a message the service wrote, shown to the user
+MAX_LISTED = 10_000     # links of one token looked through (the body is bounded anyway)
 
 
 class Reason(BaseModel):
@@ -110,6 +111,18 @@ class LinkClient:
 
     async def delete(self, link_id: str) -> None:
         await self._request("DELETE", _link_path(link_id))
+
+    async def find(self, masked_key: str) -> Link | None:
+        """The link of this key (matched by its masked form, all a service shows), if the service
+        lists one. Sends only the token: finding out costs no secret."""
+        data = await self._request("GET", "/v1/links")
+        listed = data.get("links") if isinstance(data, dict) else None
+        if not isinstance(listed, list):
+            raise _unreadable()
+        for item in listed[:MAX_LISTED]:
+            if isinstance(item, dict) and item.get("api_key") == masked_key:
+                return _link(item)
+        return None
 
     async def _request(self, method: str, path: str, **kw: Any) -> Any:
         """Retries only what cannot have done harm twice: a refused connection, or any failure of a

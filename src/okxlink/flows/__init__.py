@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import httpx
 
 HttpFactory = Callable[..., "httpx.AsyncClient"]  # keyword arguments: httpx.AsyncClient's (limits=…)
+Reached = dict[tuple[str, str, str], bool]  # (profile, service, key) → the link's service answered now
 
 KEPT_MAX = 200  # of one word a server wrote (a label, a uid, a reason): OKX's labels are at most 50
 
@@ -26,4 +27,4 @@ def kept(value: str, limit: int = KEPT_MAX) -> str:
     return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value[:limit])
 
 
-__all__ = ["KEPT_MAX", "HttpFactory", "kept"]
+__all__ = ["KEPT_MAX", "HttpFactory", "Reached", "kept"]

@@ -3,9 +3,13 @@
 The state machine of a link record (storage.LinkRecord):
 
     (none) ──prepare──▶ pending ──service answers──▶ linked ──unlink──▶ (none)
-                          │  ▲                          │
-                          └──┘ crash or lost answer:     └─ the service forgot it (status) ──▶ (none)
-                               resent exactly as first sent (same Idempotency-Key, same fields)
+                          │  ▲     │                    │
+                          └──┘     └──unlink (looked up   └─ the service forgot it (status) ──▶ (none)
+      crash or lost answer: resent    by its key) ──▶ (none)
+      exactly as first sent (same Idempotency-Key, same fields)
+
+A profile has one record per service and key (ProfileMeta.links): several services may hold its
+key, and during `okxlink rotate` a service holds the old key and the new one for a moment.
 
 The pending request is written before anything is sent, so a retry after a crash or a dropped answer
 can never link the key twice; a 409 `idempotency_conflict` means the profile's key changed since,
@@ -19,11 +23,13 @@ OKXLINK_LINK_TOKEN to the service it was given with, any other service its own t
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
+import httpx
 from pydantic import SecretStr
 
 from okxlink.core.checks import CHECK_IDS
@@ -31,7 +37,7 @@ from okxlink.core.credentials import Credentials
 from okxlink.core.linking import Link, LinkClient, valid_link_id
 from okxlink.core.urls import check_service_url
 from okxlink.errors import LinkError, UsageError
-from okxlink.flows import HttpFactory, kept
+from okxlink.flows import HttpFactory, Reached, kept
 from okxlink.i18n import _
 from okxlink.settings import Settings
 from okxlink.storage import LinkRecord, PendingLink, ProfileMeta, ProfileRepo, now_iso
@@ -40,9 +46,9 @@ T = TypeVar("T")
 MAX_REASONS = 2 * len(CHECK_IDS)  # the platform names checks okxlink knows: room for each, and then some
 
 
-def service_url(explicit: str | None, settings: Settings, meta: ProfileMeta | None = None) -> str | None:
-    """The service named on the command line, else the settings', else the one the profile is linked to."""
-    url = explicit or settings.link_url or (meta.link.service if meta and meta.link else None)
+def service_url(explicit: str | None, settings: Settings) -> str | None:
+    """The service named on the command line, else the settings' (OKXLINK_LINK_URL)."""
+    url = explicit or settings.link_url
     return check_service_url(url) if url else None
 
 
@@ -67,48 +73,53 @@ def _normal(url: str | None) -> str | None:
         return None
 
 
-def stored_link_id(meta: ProfileMeta) -> str:
-    """The profile's link id from profiles.toml, refused unless it is one a service could have given
-    (it goes into request paths, with the token)."""
-    link_id = meta.link.id if meta.link else ""
-    if not valid_link_id(link_id):
+def stored_link_id(profile: str, record: LinkRecord) -> str:
+    """A link id from profiles.toml, refused unless it is one a service could have given (it goes
+    into request paths, with the token)."""
+    if not valid_link_id(record.id):
         raise UsageError(_("The link id of profile {name} in profiles.toml is not one a linking service "
-                           "gives, so okxlink will not use it.").format(name=meta.name),
-                         _("Remove the [profiles.{name}.link] table from profiles.toml, then link again.").format(
-                             name=meta.name))
-    return link_id
+                           "gives, so okxlink will not use it.").format(name=profile),
+                         _("Remove that [[profiles.{name}.links]] table from profiles.toml, then link again.").format(
+                             name=profile))
+    return record.id
 
 
 def already_linked(meta: ProfileMeta, url: str) -> bool:
-    return bool(meta.link and meta.link.service == url and meta.link.linked)
+    record = meta.link_to(url)
+    return bool(record and record.linked)
 
 
 def link_profile(repo: ProfileRepo, profile: str, url: str, token: SecretStr, http: HttpFactory,
-                 confirm: Callable[[], bool]) -> Link:
-    """Create the link (or find the existing one), record it, and keep the token for next time.
-    `confirm` is asked before the key is sent (it may raise to stop); nothing is sent on False.
-    Finding the existing link sends only the token."""
-    meta, creds = repo.load(profile)
+                 confirm: Callable[[], bool], creds: Credentials | None = None) -> Link:
+    """Create the link of the profile's key (or of `creds`: a rotation's new key) with `url`, or
+    find the existing one; record it, and keep the token for next time. Links of other services and
+    of other keys are left as they are. `confirm` is asked before the key is sent (it may raise to
+    stop); nothing is sent on False. Finding the existing link sends only the token."""
+    meta, current = repo.load(profile)
+    creds = creds or current
+    key = creds.masked_key()
+    record = meta.link_to(url, key)
     pending: PendingLink | None = None
-    if meta.link and meta.link.service == url:
-        if meta.link.linked:
-            existing = fetch_link(url, token, stored_link_id(meta), http)
+    if record is not None:
+        if record.linked:
+            existing = fetch_link(url, token, stored_link_id(profile, record), http)
             if existing is not None:
-                remember(repo, profile, url, existing)
+                remember(repo, profile, url, key, existing)
                 return existing
-        pending = meta.link.pending
+        pending = record.pending
     if not confirm():  # the profile said linked and the service forgot it, or never linked: ask
         raise UsageError(_("Not linked; nothing was sent."), None)
     # Kept before sending, with the request's fields: a verify in between may have changed the label.
     request = pending or _new_request(meta)
-    repo.update_meta(profile, lambda m: setattr(m, "link", LinkRecord(service=url, state="pending", pending=request)))
+    repo.update_meta(profile, lambda m: m.put_link(LinkRecord(service=url, state="pending", key=key,
+                                                             pending=request)))
     try:
         link = _create_or_find(creds, request, url, token, http)
     except LinkError as exc:
         if exc.code != "idempotency_conflict":
             raise
         link = _create_or_find(creds, _new_request(meta), url, token, http)
-    remember(repo, profile, url, link)
+    remember(repo, profile, url, key, link)
     repo.secrets.set_token(url, token.get_secret_value())
     return link
 
@@ -130,12 +141,15 @@ def _create_or_find(creds: Credentials, request: PendingLink, url: str, token: S
     return _run(lambda c: c.get(existing_id), url, token, http)
 
 
-def remember(repo: ProfileRepo, profile: str, url: str, link: Link) -> None:
+def remember(repo: ProfileRepo, profile: str, url: str, key: str, link: Link) -> None:
+    repo.update_meta(profile, lambda m: m.put_link(linked_record(url, key, link)))
+
+
+def linked_record(url: str, key: str, link: Link) -> LinkRecord:
     # the service's words, as much as is worth keeping (see `kept`): a reason per check at most
     reasons = [kept(r.check) for r in link.spot.reasons[:MAX_REASONS]]
-    record = LinkRecord(id=link.id, service=url, state="linked", spot=link.spot.state, reasons=reasons,
-                        checked_at=_checked_at(link.verified_at))
-    repo.update_meta(profile, lambda m: setattr(m, "link", record))
+    return LinkRecord(id=link.id, service=url, key=key, state="linked", spot=link.spot.state, reasons=reasons,
+                      checked_at=_checked_at(link.verified_at))
 
 
 def _checked_at(claimed: str | None) -> str:
@@ -162,41 +176,115 @@ def fetch_link(url: str, token: SecretStr, link_id: str, http: HttpFactory, refr
     return _run(get, url, token, http)
 
 
-def unlink_profile(repo: ProfileRepo, profile: str, url: str, token: SecretStr, http: HttpFactory) -> str:
-    """Withdraw the key from the service (already gone there counts as withdrawn), then forget the
-    link. Returns the link id."""
-    link_id = stored_link_id(repo.meta(profile))
-    try:
-        _run(lambda c: c.delete(link_id), url, token, http)
-    except LinkError as exc:
-        if exc.code != "not_found":
-            raise
-    repo.update_meta(profile, lambda m: setattr(m, "link", None))
+def unlink(repo: ProfileRepo, profile: str, record: LinkRecord, token: SecretStr, http: HttpFactory) -> str:
+    """Withdraw the key of `record` from its service (already gone there counts as withdrawn), then
+    forget the record. A pending record (the request may or may not have arrived) is looked up by
+    its key first: nothing secret is sent to withdraw it. Returns the link id withdrawn, or ""
+    when the service held none."""
+    known = stored_link_id(profile, record) if record.linked else ""
+
+    async def withdraw(client: LinkClient) -> str:
+        link_id = known
+        if not link_id:
+            found = await client.find(record.key)
+            link_id = found.id if found is not None else ""
+        if link_id:
+            try:
+                await client.delete(link_id)
+            except LinkError as exc:
+                if exc.code != "not_found":
+                    raise
+        return link_id
+
+    link_id = _run(withdraw, record.service, token, http)
+    repo.update_meta(profile, lambda m: m.drop_link(record.service, record.key))
     return link_id
 
 
-def refresh_links(repo: ProfileRepo, metas: list[ProfileMeta], settings: Settings,
-                  http: HttpFactory) -> dict[str, bool]:
-    """Ask each linked profile's service to check its key again; returns profile → reachable."""
-    reachable: dict[str, bool] = {}
+def held_at(meta: ProfileMeta, url: str) -> list[LinkRecord]:
+    """The records of every key of the profile that `url` holds or may hold (pending)."""
+    return [r for r in meta.links if r.service == url and r.state in ("linked", "pending")]
+
+
+def withdraw_everywhere(repo: ProfileRepo, profile: str, tokens: dict[str, SecretStr], http: HttpFactory,
+                        keep_going: bool, done: Callable[[str], None]) -> dict[str, LinkError]:
+    """Withdraw every key of the profile from each service of `tokens` (`done(url)` after each).
+    A service that fails stops here, its records kept, unless `keep_going`; returns the failures."""
+    failed: dict[str, LinkError] = {}
+    for url, token in tokens.items():
+        try:
+            for record in held_at(repo.meta(profile), url):
+                unlink(repo, profile, record, token, http)
+        except LinkError as exc:
+            failed[url] = exc
+            if not keep_going:
+                break
+            continue
+        done(url)
+    return failed
+
+
+def refresh_links(repo: ProfileRepo, metas: list[ProfileMeta], settings: Settings, http: HttpFactory) -> Reached:
+    """Ask the service of every linked record to check its key again, all at once over one client,
+    and record the answers with one write. A service that no longer knows a link: the record goes."""
+    asks: list[tuple[str, LinkRecord, str, SecretStr]] = []
+    reached: Reached = {}
     for meta in metas:
-        if not (meta.link and meta.link.linked):
-            continue
-        reachable[meta.name] = False  # until it answers; no token to ask with is as good as no answer
-        try:  # an address or id it may not be sent to, or no answer
-            url, link_id = check_service_url(meta.link.service), stored_link_id(meta)
-            token = known_token(settings, repo, url)
-            if token is None:
+        for record in meta.links:
+            if not record.linked:
                 continue
-            link = fetch_link(url, token, link_id, http, refresh=True)
-        except (LinkError, UsageError):
+            reached[(meta.name, record.service, record.key)] = False  # until it answers
+            try:  # an address or id it may not be sent to: no answer
+                url, link_id = check_service_url(record.service), stored_link_id(meta.name, record)
+            except UsageError:
+                continue
+            token = known_token(settings, repo, url)
+            if token is not None:  # no token to ask with is as good as no answer
+                asks.append((meta.name, record, link_id, token))
+    if not asks:
+        return reached
+
+    async def ask(client: httpx.AsyncClient, record: LinkRecord, link_id: str,
+                  token: SecretStr) -> Link | Exception | None:
+        try:
+            return await LinkClient(client, record.service, token).get(link_id, refresh=True)
+        except LinkError as exc:
+            return None if exc.code == "not_found" else exc
+        except UsageError as exc:  # a kept token no service could take
+            return exc
+
+    async def ask_all() -> list[Link | Exception | None]:
+        limits = httpx.Limits(max_connections=len(asks) + 4, max_keepalive_connections=20)
+        async with http(limits=limits) as client:
+            return list(await asyncio.gather(*(ask(client, r, i, t) for _n, r, i, t in asks)))
+
+    answers = asyncio.run(ask_all())
+    changes: dict[str, list[Callable[[ProfileMeta], None]]] = {}
+    for (name, record, _id, _token), answer in zip(asks, answers, strict=True):
+        if isinstance(answer, Exception):
             continue
-        reachable[meta.name] = True
-        if link is None:  # the platform forgot it: say so rather than pretend
-            repo.update_meta(meta.name, lambda m: setattr(m, "link", None))
+        reached[(name, record.service, record.key)] = True
+        if answer is None:  # the platform forgot it: say so rather than pretend
+            changes.setdefault(name, []).append(functools.partial(_drop, record=record))
         else:
-            remember(repo, meta.name, url, link)
-    return reachable
+            changes.setdefault(name, []).append(functools.partial(_put, record=linked_record(
+                record.service, record.key, answer)))
+    if changes:
+        repo.update_many({name: functools.partial(_apply, changes=fns) for name, fns in changes.items()})
+    return reached
+
+
+def _drop(meta: ProfileMeta, record: LinkRecord) -> None:
+    meta.drop_link(record.service, record.key)
+
+
+def _put(meta: ProfileMeta, record: LinkRecord) -> None:
+    meta.put_link(record)
+
+
+def _apply(meta: ProfileMeta, changes: list[Callable[[ProfileMeta], None]]) -> None:
+    for change in changes:
+        change(meta)
 
 
 def _run(call: Callable[[LinkClient], Awaitable[T]], url: str, token: SecretStr, http: HttpFactory) -> T:

@@ -7,17 +7,21 @@
 A failing check from here is never hidden: a key OKX refused or judged unfit here makes the profile
 `attention` (OKX not answering is no verdict on the key). A platform
 that cannot be reached never turns a local failure into ready. A key bound to the platform's IPs
-(50110 here, a warning, not a failure) is judged by the platform."""
+(50110 here, a warning, not a failure) is judged by the platform.
+
+Beside the verdicts: the key's age (and whether it is due for `okxlink rotate`), and a rotation
+under way, with the keys each service holds meanwhile."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from okxlink.core.urls import host_of
 from okxlink.errors import Exit, exit_for_ready, worst
-from okxlink.flows import HttpFactory
+from okxlink.flows import HttpFactory, Reached
 from okxlink.settings import Settings
 from okxlink.storage import ProfileMeta, ProfileRepo
 
@@ -67,23 +71,79 @@ class Platform:
 
 
 @dataclass(frozen=True)
+class Holding:
+    """What one service holds of a profile while its key is being replaced: masked key → "linked"
+    or "pending" (sent, not confirmed)."""
+    service: str
+    keys: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RotationState:
+    key: str                       # the new key, masked
+    started: str
+    services: list[Holding]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "started": self.started,
+                "services": [{"service": h.service, "keys": list(h.keys)} for h in self.services]}
+
+
+@dataclass(frozen=True)
 class Row:
     meta: ProfileMeta
     local: Local
     links: list[Platform]
     spot: Spot
     reasons: list[str]             # check ids behind `spot`
+    key_stored: str | None = None  # when the key was stored (ISO 8601 UTC), if known
+    rotate_due: bool = False       # older than rotate_after_days
+    rotate_after_days: int = 0     # the threshold it was judged by (the settings'; 0: never due)
+    rotation: RotationState | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The `status --json` entry (a documented contract: add keys, never rename)."""
         m = self.meta
-        first = self.links[0] if self.links else None
+        # `link` is the one-link shape of earlier versions: the first confirmed link tells most
+        first = next((p for p in self.links if p.state == "linked"), self.links[0] if self.links else None)
         link = {"state": "not-linked", "service": first.service if first else None, "id": None}
         if first is not None and first.state == "linked":
             link = {"state": "linked" if first.reachable is not False else "unreachable",
                     "service": first.service, "id": first.id}
         return {"name": m.name, "site": m.site, "demo": m.demo, "key": m.key, "spot": self.spot,
                 "reasons": self.reasons, "local": self.local.to_json(),
-                "links": [p.to_json() for p in self.links], "link": link, "last_verified": m.last_verified}
+                "links": [p.to_json() for p in self.links], "link": link, "last_verified": m.last_verified,
+                "key_stored": self.key_stored, "rotate_due": self.rotate_due,
+                "rotation": self.rotation.to_json() if self.rotation is not None else None}
+
+
+def parse_time(iso: str | None) -> datetime | None:
+    """A time okxlink wrote (ISO 8601 UTC); None when absent, or hand-edited into something else
+    (the file is the user's: no crash)."""
+    if not iso:
+        return None
+    try:
+        when = datetime.fromisoformat(iso[:40].replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def rotate_due(key_stored: str | None, after_days: int, now: datetime) -> bool:
+    """The key is older than `after_days` (0: never suggest). A key of unknown age is not due:
+    guessing would nag about every key stored by an early version."""
+    stored = parse_time(key_stored)
+    return after_days > 0 and stored is not None and now - stored > timedelta(days=after_days)
+
+
+def rotation_of(meta: ProfileMeta) -> RotationState | None:
+    """The rotation under way, with what each service holds. (flows.rotating.holdings says the
+    same, but importing it would load the HTTP stack, which `status --offline` never needs.)"""
+    if meta.rotation is None:
+        return None
+    held = [Holding(shown_url(url), {r.key: r.state for r in meta.links if r.service == url})
+            for url in meta.services()]
+    return RotationState(key=meta.rotation.key, started=meta.rotation.started, services=held)
 
 
 def local_of(meta: ProfileMeta) -> Local:
@@ -101,13 +161,12 @@ def shown_url(url: str) -> str:
     return urlunsplit((parts.scheme, host_of(url), parts.path, "", ""))
 
 
-def platforms_of(meta: ProfileMeta, reachable: dict[str, bool], asked: bool) -> list[Platform]:
-    link = meta.link
-    if link is None or link.state not in ("linked", "pending"):
-        return []
-    heard = reachable.get(meta.name) if asked and link.linked else None
-    return [Platform(service=shown_url(link.service), id=link.id, state=link.state, spot=link.spot,
-                     reasons=list(link.reasons), checked_at=link.checked_at, reachable=heard)]
+def platforms_of(meta: ProfileMeta, reached: Reached, asked: bool) -> list[Platform]:
+    """Every link of the profile's key (a rotation's new key is its own; see `rotation_of`)."""
+    return [Platform(service=shown_url(r.service), id=r.id, state=r.state, spot=r.spot, reasons=list(r.reasons),
+                     checked_at=r.checked_at,
+                     reachable=reached.get((meta.name, r.service, r.key)) if asked and r.linked else None)
+            for r in meta.links if r.state in ("linked", "pending") and r.key == meta.key]
 
 
 def combine(local: Local, links: list[Platform], offline: bool) -> tuple[Spot, list[str]]:
@@ -123,25 +182,32 @@ def combine(local: Local, links: list[Platform], offline: bool) -> tuple[Spot, l
     return "unknown", local.warnings if local.bound_elsewhere else []
 
 
-def row_of(meta: ProfileMeta, reachable: dict[str, bool], offline: bool) -> Row:
+def row_of(meta: ProfileMeta, reached: Reached, offline: bool, rotate_after_days: int = 0,
+           now: datetime | None = None) -> Row:
     local = local_of(meta)
-    links = platforms_of(meta, reachable, asked=not offline)
+    links = platforms_of(meta, reached, asked=not offline)
     spot, reasons = combine(local, links, offline)
-    return Row(meta, local, links, spot, reasons)
+    stored = meta.key_stored or meta.created  # earlier versions kept only when the profile was made
+    due = rotate_due(stored, rotate_after_days, now or datetime.now(timezone.utc))
+    return Row(meta, local, links, spot, reasons, key_stored=stored, rotate_due=due,
+               rotate_after_days=rotate_after_days, rotation=rotation_of(meta))
 
 
-def rows(repo: ProfileRepo, settings: Settings, http: HttpFactory, offline: bool) -> list[Row]:
+def rows(repo: ProfileRepo, settings: Settings, http: HttpFactory, offline: bool,
+         now: datetime | None = None) -> list[Row]:
+    """`now`: the run's clock (the CLI's, so that tests fix it), for the keys' ages."""
     names = repo.names()
-    reachable: dict[str, bool] = {}
+    reached: Reached = {}
     if names and not offline:  # only then the HTTP stack: `status --offline` never loads it
         from okxlink.flows.linking import refresh_links
         from okxlink.flows.verifying import verify_profiles
 
         loaded, _reports = verify_profiles(repo, names, settings, http)
         with repo.best_effort():  # the platforms' answers too: worth keeping, not worth the run
-            reachable = refresh_links(repo, [meta for meta, _creds in loaded], settings, http)
+            reached = refresh_links(repo, [meta for meta, _creds in loaded], settings, http)
     # read once, after what was recorded (or kept in memory when it could not be)
-    return [row_of(meta, reachable, offline) for _name, meta in sorted(repo.known().items())]
+    return [row_of(meta, reached, offline, settings.rotate_after_days, now)
+            for _name, meta in sorted(repo.known().items())]
 
 
 def exit_code(found: list[Row]) -> Exit:
@@ -154,19 +220,21 @@ def exit_code(found: list[Row]) -> Exit:
 
 def ask_platforms(repo: ProfileRepo, names: list[str], settings: Settings, http: HttpFactory) -> dict[str, Platform]:
     """For keys this machine cannot check (bound to the platform's IPs): ask each one's linking
-    service to check it again now. Only linked profiles are asked; returns profile → its verdict."""
+    services to check it again now. Only linked profiles are asked; returns profile → the verdict
+    that tells (a platform that needs attention before one that says ready)."""
     from okxlink.flows.linking import refresh_links
 
     metas = repo.known()
-    linked = [meta for n in names if (meta := metas.get(n)) is not None and meta.link and meta.link.linked]
+    linked = [meta for n in names if (meta := metas.get(n)) is not None and any(r.linked for r in meta.links)]
     if not linked:
         return {}
     with repo.best_effort():
-        reachable = refresh_links(repo, linked, settings, http)
+        reached = refresh_links(repo, linked, settings, http)
     after = repo.known()
     verdicts = {}
     for meta in linked:
-        found = platforms_of(after[meta.name], reachable, asked=True) if meta.name in after else []
-        if found:  # gone when the platform no longer knows the link
-            verdicts[meta.name] = found[0]
+        found = [p for p in platforms_of(after[meta.name], reached, asked=True) if p.state == "linked"] \
+            if meta.name in after else []
+        if found:  # none when the platforms no longer know the links
+            verdicts[meta.name] = min(found, key=lambda p: (not p.reachable, p.spot == "ready"))
     return verdicts

@@ -14,8 +14,11 @@ import httpx
 
 from okxlink.core.credentials import Credentials
 from okxlink.core.okx import Clock
+from okxlink.core.urls import host_of
 from okxlink.core.verify import Report, verify
+from okxlink.errors import UsageError
 from okxlink.flows import HttpFactory, kept
+from okxlink.i18n import _
 from okxlink.settings import Settings
 from okxlink.storage import ClockCache, ProfileMeta, ProfileRepo, VerifySummary, now_iso
 
@@ -79,6 +82,26 @@ def may_keep(report: Report, keep_unverified: bool) -> bool:
 
 
 def save_verified(repo: ProfileRepo, name: str, creds: Credentials, report: Report) -> ProfileMeta:
+    """Store a verified key as profile `name`. The same key again keeps its links; another key in
+    place of one that platforms hold is refused (okxlink rotate moves them; replacing it here would
+    leave them holding a key okxlink no longer knows)."""
     meta = ProfileMeta(name=name)
     record(meta, report)
+    old = repo.profiles.read().get(name)
+    if old is not None:
+        check_replaceable(old, creds.masked_key())
+        if old.key == creds.masked_key():
+            meta.links = old.links
     return repo.save(name, creds, meta)
+
+
+def check_replaceable(old: ProfileMeta, new_key: str) -> None:
+    """Raises unless profile `old` may take `new_key` by a plain save: not while a service holds its
+    key or a rotation is under way."""
+    if old.key == new_key or not (old.services() or old.rotation):
+        return
+    raise UsageError(_("Profile {name} is linked to {services}: storing another key under its name would leave "
+                       "them holding the old one.").format(name=old.name, services=", ".join(
+                           host_of(url) or url for url in old.services()) or "-"),
+                     _("Replace its key everywhere with okxlink rotate --profile {name}, or store the new key "
+                       "under another name with --profile NAME.").format(name=old.name))

@@ -304,15 +304,20 @@ def _expect(check: CheckId | None, status: str | None, ready: bool | None, exit:
 
 def default_accounts() -> list[Account]:
     """One account per situation okxlink must explain; fresh fake credentials on every call.
-    The first entry is the ready live key (callers rely on that)."""
+    The first entry is the ready live key (callers rely on that); the second, another key of the
+    same account (for okxlink rotate)."""
     ok = _expect(None, None, True, Exit.OK)
 
     def bad(check: CheckId) -> dict[str, Any]:
         return _expect(check, "fail", False, Exit.NOT_READY)
 
     demo_only = {"demo": True, "ip": []}  # demo keys never expire, so no IP binding needed
+    # ready-2 is a second key of ready's OKX account (same uid), as a user makes one to rotate to;
+    # OKX counts request limits per account, so the two share theirs
+    same_account = {"uid": new_uid()}
     rows: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
-        ("ready", {}, {}, ok),
+        ("ready", same_account, {}, ok),
+        ("ready-2", same_account, {}, ok),
         ("demo-ready", {**demo_only, "trading": {"USDT": "10000"}, "acct_lv": "2"}, {}, ok),
         ("wrong-secret", {}, {"secret_key": new_secret()}, bad(CheckId.CREDENTIALS)),
         ("wrong-passphrase", {}, {"passphrase": new_passphrase()}, bad(CheckId.CREDENTIALS)),

@@ -6,8 +6,12 @@ TOML has no null: None means "not written".
 
     [profiles.NAME]                 ProfileMeta: site, demo, key (masked), label, uid, dates, removing
     [profiles.NAME.verify]          VerifySummary: the last verification's verdict and check statuses
-    [profiles.NAME.link]            LinkRecord: the linking service, its link id, the platform's verdict
-    [profiles.NAME.link.pending_request]   PendingLink's request fields, with pending_idempotency_key
+    [[profiles.NAME.links]]         LinkRecord, one per link: the service, its link id, the key it
+                                    holds (masked), the platform's verdict
+    [profiles.NAME.links.pending_request]  PendingLink's request fields, with pending_idempotency_key
+    [profiles.NAME.rotation]        Rotation: a new key on its way in (its secret is in the keyring)
+
+The single [profiles.NAME.link] table of earlier versions reads as the one element of `links`.
 """
 
 from __future__ import annotations
@@ -87,13 +91,15 @@ class PendingLink:
 
 @dataclass
 class LinkRecord:
-    """The profile's registration with a linking service. `state` is "linked" (the service holds
-    link `id`) or "pending" (a request was prepared and may have reached the service). `spot` and
-    `reasons` are the platform's last verdict: "ready" or "attention" with check ids, as of
-    `checked_at` (when the platform last checked the key with OKX)."""
+    """One registration of a key with a linking service. `state` is "linked" (the service holds
+    link `id`) or "pending" (a request was prepared and may have reached the service). `key` is the
+    masked API key the service holds ("" in records of earlier versions: the profile's key).
+    `spot` and `reasons` are the platform's last verdict: "ready" or "attention" with check ids, as
+    of `checked_at` (when the platform last checked the key with OKX)."""
     service: str = ""
     id: str = ""
     state: str = ""
+    key: str = ""
     spot: str | None = None
     reasons: list[str] = field(default_factory=list)
     checked_at: str | None = None
@@ -108,7 +114,7 @@ class LinkRecord:
     def from_toml(cls, t: dict[str, Any]) -> LinkRecord:
         t = dict(t)
         record = cls(id=_take(t, "id", str, ""), service=_take(t, "service", str, ""),
-                     state=_take(t, "state", str, ""), spot=_take(t, "spot", str, None),
+                     state=_take(t, "state", str, ""), key=_take(t, "key", str, ""), spot=_take(t, "spot", str, None),
                      reasons=_strs(_take(t, "reasons", list, []), "reasons"),
                      checked_at=_take(t, "checked_at", str, None))
         key = _take(t, "pending_idempotency_key", str, None)
@@ -122,12 +128,29 @@ class LinkRecord:
 
     def to_toml(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "service": self.service, "state": self.state,
-                               "spot": self.spot, "reasons": list(self.reasons) or None,
+                               "key": self.key or None, "spot": self.spot, "reasons": list(self.reasons) or None,
                                "checked_at": self.checked_at}
         if self.pending is not None:
             out.update(pending_idempotency_key=self.pending.idempotency_key,
                        pending_request=self.pending.request_toml())
         return _present({**out, **self.extra})
+
+
+@dataclass
+class Rotation:
+    """A key replacement under way (okxlink rotate): the new key's secret is in the keyring under
+    the profile's name + "#next" until every service holds it and it has replaced the old one."""
+    key: str                        # the new key, masked
+    started: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_toml(cls, t: dict[str, Any]) -> Rotation:
+        t = dict(t)
+        return cls(key=_take(t, "key", str, ""), started=_take(t, "started", str, ""), extra=t)
+
+    def to_toml(self) -> dict[str, Any]:
+        return {"key": self.key, "started": self.started, **self.extra}
 
 
 @dataclass
@@ -139,33 +162,63 @@ class ProfileMeta:
     label: str | None = None
     uid: str | None = None
     created: str | None = None  # ISO 8601 UTC
+    key_stored: str | None = None  # when this key was stored (the key's age; earlier versions: created)
     last_verified: str | None = None
     removing: bool = False  # a removal has begun: the profile is gone for every reader
     verify: VerifySummary = field(default_factory=VerifySummary)
-    link: LinkRecord | None = None
+    links: list[LinkRecord] = field(default_factory=list)
+    rotation: Rotation | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_toml(cls, name: str, t: dict[str, Any]) -> ProfileMeta:
         t = dict(t)
-        link = _take(t, "link", dict, None)
-        return cls(name=name, site=_take(t, "site", str, "global"), demo=_take(t, "demo", bool, False),
+        links = _take(t, "links", list, [])
+        old = _take(t, "link", dict, None)  # earlier versions: one link
+        if not all(isinstance(x, dict) for x in links):
+            raise Corrupt("links")
+        rotation = _take(t, "rotation", dict, None)
+        meta = cls(name=name, site=_take(t, "site", str, "global"), demo=_take(t, "demo", bool, False),
                    key=_take(t, "key", str, ""), label=_take(t, "label", str, None), uid=_take(t, "uid", str, None),
-                   created=_take(t, "created", str, None), last_verified=_take(t, "last_verified", str, None),
+                   created=_take(t, "created", str, None), key_stored=_take(t, "key_stored", str, None),
+                   last_verified=_take(t, "last_verified", str, None),
                    removing=_take(t, "removing", bool, False),
                    verify=VerifySummary.from_toml(_take(t, "verify", dict, {})),
-                   link=LinkRecord.from_toml(link) if link is not None else None, extra=t)
+                   links=[LinkRecord.from_toml(x) for x in [*links, *([old] if old is not None else [])]],
+                   rotation=Rotation.from_toml(rotation) if rotation is not None else None, extra=t)
+        for record in meta.links:
+            record.key = record.key or meta.key
+        return meta
 
     def to_toml(self) -> dict[str, Any]:
         out = {"site": self.site, "demo": self.demo, "key": self.key, "label": self.label,
-               "uid": self.uid, "created": self.created, "last_verified": self.last_verified,
-               "removing": self.removing or None, **self.extra}
+               "uid": self.uid, "created": self.created, "key_stored": self.key_stored,
+               "last_verified": self.last_verified, "removing": self.removing or None, **self.extra}
         verify = self.verify.to_toml()
         if verify:
             out["verify"] = verify
-        if self.link is not None:
-            out["link"] = self.link.to_toml()
+        if self.links:
+            out["links"] = [record.to_toml() for record in self.links]
+        if self.rotation is not None:
+            out["rotation"] = self.rotation.to_toml()
         return out
+
+    # -- links: at most one record per service and key --------------------------------------------
+    def link_to(self, service: str, key: str | None = None) -> LinkRecord | None:
+        """The record of `key` (default: the profile's) with `service`, if any."""
+        key = key or self.key
+        return next((r for r in self.links if r.service == service and r.key == key), None)
+
+    def put_link(self, record: LinkRecord) -> None:
+        """Record `record`, replacing the one of the same service and key."""
+        self.links = [r for r in self.links if (r.service, r.key) != (record.service, record.key)] + [record]
+
+    def drop_link(self, service: str, key: str) -> None:
+        self.links = [r for r in self.links if (r.service, r.key) != (service, key)]
+
+    def services(self) -> list[str]:
+        """Every service holding (or perhaps holding: pending) one of this profile's keys, in order."""
+        return list(dict.fromkeys(r.service for r in self.links if r.state in ("linked", "pending")))
 
     def to_json(self) -> dict[str, Any]:
         """The `okxlink profiles --json` entry (a documented contract: add keys, never rename)."""

@@ -13,6 +13,10 @@ metadata of the other.
   out) nothing changes and the profile stays listed, so the user can retry; a crash in between
   leaves metadata without a secret, which `load` reports and `remove` finishes. The other order
   could leave a secret in the keyring that no listing shows: a key the user believes is gone.
+- rotate: the new key's secret is kept under NAME#next, and the metadata records the rotation,
+  until every service holds the new key; then `save` replaces the old secret as above and the
+  rotation ends. Both secrets are in the keyring until then, so a run that stops anywhere can be
+  continued, and no key a service holds is ever without its secret here.
 - results (verdicts, the platform's answers) are worth keeping but not worth a run: inside
   `best_effort()`, when profiles.toml cannot be written and the caller said where to tell
   (`on_unrecorded`), the change is kept in memory for the rest of the run (`known()`), the caller
@@ -21,6 +25,7 @@ metadata of the other.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from collections.abc import Callable, Iterator
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
 
 # Letters (any script), digits, '.', '_', '-'; no leading '.' or '-' so it never reads as an option.
 PREVIOUS = "#previous"  # keyring user of a secret being replaced; '#' is never in a profile name
+NEXT = "#next"  # keyring user of a rotation's new key, until it replaces the profile's
 # Matched whole (fullmatch): `$` would also match before a final newline, and "default\n" would pass.
 _NAME = re.compile(r"(?![.-])[\w.-]{1,64}")
 
@@ -149,6 +155,8 @@ class ProfileRepo:
                 old = profiles.get(name)
                 new = dataclasses.replace(meta or ProfileMeta(name=name), name=name, key=mask(creds.api_key))
                 new.created = (old.created if old else None) or new.created or now_iso()
+                same_key = old is not None and old.key == new.key
+                new.key_stored = (old.key_stored or old.created if old and same_key else None) or now_iso()
                 previous = self.secrets.get(name) if old is not None else None
                 if previous is not None and old is not None and previous.masked_key() == old.key:
                     # the old secret, until the new metadata is on disk
@@ -166,6 +174,33 @@ class ProfileRepo:
         if previous is not None:
             self.secrets.delete(name + PREVIOUS)
         return new
+
+    def begin_rotation(self, name: str, creds: Credentials) -> ProfileMeta:
+        """Keep `creds` as the profile's next key (NAME#next) and record the rotation, in one
+        transaction: a metadata write that fails takes the secret back out."""
+        from okxlink.core.credentials import mask
+        from okxlink.storage.meta import Rotation
+
+        def undo() -> None:
+            with contextlib.suppress(StorageError):  # unreferenced: the next rotation overwrites it
+                self.secrets.delete(name + NEXT)
+
+        with self.profiles.transaction(undo=undo) as profiles:
+            if name not in profiles:
+                raise self.unknown(name, profiles)
+            self.secrets.set(name + NEXT, creds)
+            profiles[name].rotation = Rotation(key=mask(creds.api_key), started=now_iso())
+            return profiles[name]
+
+    def next_key(self, name: str) -> Credentials | None:
+        """The rotation's new key, if the keyring still holds the one the metadata records."""
+        rotation = self.meta(name).rotation
+        creds = self.secrets.get(name + NEXT) if rotation is not None else None
+        return creds if creds is not None and rotation is not None and creds.masked_key() == rotation.key else None
+
+    def forget_next(self, name: str) -> None:
+        """After the rotation ended (or was abandoned): the #next copy is no longer needed."""
+        self.secrets.delete(name + NEXT)
 
     def update_meta(self, name: str, change: Callable[[ProfileMeta], None]) -> ProfileMeta:
         """Change an existing profile's metadata (verify results, link state) without touching its secret."""
@@ -217,6 +252,7 @@ class ProfileRepo:
             return None
         try:
             self.secrets.delete(name)
+            self.secrets.delete(name + NEXT)  # a rotation's new key, if one was under way
         except StorageError:
             with self.profiles.transaction() as profiles:
                 if name in profiles:

@@ -113,15 +113,25 @@ def dumps(data: dict[str, Any], header: str = "") -> str:
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
-def _table(lines: list[str], path: list[str], table: dict[str, Any]) -> None:
-    scalars = [(k, v) for k, v in table.items() if v is not None and not isinstance(v, dict)]
-    tables = [(k, v) for k, v in table.items() if isinstance(v, dict)]
-    # A table with only sub-tables needs no header of its own; an empty one does, or it would vanish.
-    if path and (scalars or not tables):
-        lines += ["", "[" + ".".join(key(p) for p in path) + "]"]
+def _is_tables(v: Any) -> bool:
+    """A non-empty list of tables: written as an array of tables ([[name]] headers)."""
+    return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+
+
+def _table(lines: list[str], path: list[str], table: dict[str, Any], array: bool = False) -> None:
+    scalars = [(k, v) for k, v in table.items()
+               if v is not None and not isinstance(v, dict) and not _is_tables(v)]
+    tables = [(k, v) for k, v in table.items() if isinstance(v, dict) or _is_tables(v)]
+    name = ".".join(key(p) for p in path)
+    if array:  # each element has its header, even an empty one: it is an element
+        lines += ["", f"[[{name}]]"]
+    elif path and (scalars or not tables):
+        # A table with only sub-tables needs no header of its own; an empty one does, or it would vanish.
+        lines += ["", f"[{name}]"]
     lines += [f"{key(k)} = {value(v)}" for k, v in scalars]
     for k, v in tables:
-        _table(lines, [*path, k], v)
+        for element in v if isinstance(v, list) else [v]:
+            _table(lines, [*path, k], element, array=isinstance(v, list))
 
 
 def key(k: str) -> str:
