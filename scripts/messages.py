@@ -8,13 +8,21 @@
 
 Extraction reads src/okxlink/**/*.py with `ast` and collects the first argument of every call to
 `_` and `N_` (also `i18n._`). The argument must be a string literal (implicit concatenation is
-fine). `N_` always needs one; `_` may also take a plain name, attribute or subscript, because that
-is how a string marked with `N_` is translated at use (`_(step.title)`). Anything else — an
-f-string, `"a" + b`, `"…".format(…)` or `%` inside `_()` — is an error, reported as file:line:
-such a string can never be found in the catalog. Apply `.format(name=…)` to the result of `_()`.
+fine). `ngettext(singular, plural, n)` (also `i18n.ngettext`, but not a translations object's own
+`.ngettext`) gives a plural entry: its first two arguments must be string literals, and it is
+written as `msgid`, `msgid_plural` and one `msgstr[i]` per plural form (the number of forms comes
+from the header's Plural-Forms: one in zh_CN, two in the template). `N_` always needs a literal;
+`_` may also take a plain name, attribute or subscript, because that is how a string marked
+with `N_` is translated at use (`_(step.title)`). Anything else — an f-string, `"a" + b`,
+`"…".format(…)` or `%` inside `_()` — is an error, reported as file:line: such a string can never
+be found in the catalog. Apply `.format(name=…)` to the result of `_()` (or of `ngettext()`).
 
 A comment line starting with `# Translators:` right above a call is copied into the catalogs as
 an extracted comment (`#.`).
+
+`check` wants every msgstr (every msgstr[i] of a plural entry) filled, not fuzzy, and with the
+same placeholders as the English: each msgstr[i] of a plural entry carries every placeholder of
+msgid and msgid_plural (Chinese has one form, used for every count, so it must name the count).
 
 `update` keeps existing translations, translator comments and flags; gives new msgids an empty
 msgstr; pre-fills a new msgid that closely resembles a dropped one with the old translation,
@@ -43,7 +51,9 @@ DOMAIN = "okxlink"
 POT = LOCALES / f"{DOMAIN}.pot"
 LANGUAGE = "zh_CN"
 PO = LOCALES / LANGUAGE / "LC_MESSAGES" / f"{DOMAIN}.po"
-KEYWORDS = ("_", "N_")
+KEYWORDS = ("_", "N_", "ngettext")
+TEMPLATE_PLURAL_FORMS = "nplurals=INTEGER; plural=EXPRESSION;"
+TEMPLATE_NPLURALS = 2  # msgstr[0] and msgstr[1] in the .pot, as xgettext writes them
 WIDTH = 79
 FUZZY_CUTOFF = 0.8
 
@@ -63,10 +73,41 @@ class Entry:
     extracted: list[str] = field(default_factory=list)   # "#. …" from the source
     previous: str | None = None                          # "#| msgid …" of a fuzzy entry
     obsolete: bool = False
+    msgid_plural: str | None = None                      # set: a plural entry (ngettext)
+    msgstr_plural: list[str] = field(default_factory=list)  # its msgstr[0], msgstr[1] …
+    previous_plural: str | None = None                   # "#| msgid_plural …" of a fuzzy entry
 
     @property
     def fuzzy(self) -> bool:
         return "fuzzy" in self.flags
+
+    @property
+    def plural(self) -> bool:
+        return self.msgid_plural is not None
+
+    @property
+    def forms(self) -> list[str]:
+        """The translations: [msgstr], or msgstr[0], msgstr[1] … of a plural entry."""
+        return self.msgstr_plural if self.plural else [self.msgstr]
+
+    @property
+    def translated(self) -> bool:
+        """Every form filled (fuzzy or not)."""
+        return bool(self.forms) and all(self.forms)
+
+    @property
+    def key(self) -> str:
+        """The entry's key in a .mo (and in okxlink._msgfmt.parse_po): msgid, or msgid NUL msgid_plural."""
+        return self.msgid if self.msgid_plural is None else f"{self.msgid}\0{self.msgid_plural}"
+
+    @property
+    def mo_value(self) -> str:
+        return "\0".join(self.forms)
+
+    @property
+    def placeholders(self) -> set[str]:
+        """The fields every translation must carry: those of msgid and of msgid_plural."""
+        return placeholders(self.msgid) | placeholders(self.msgid_plural or "")
 
 
 class CatalogError(Exception):
@@ -85,8 +126,14 @@ def _callee(node: ast.Call) -> str | None:
     if isinstance(func, ast.Name) and func.id in KEYWORDS:
         return func.id
     if isinstance(func, ast.Attribute) and func.attr in KEYWORDS:
+        if func.attr == "ngettext" and not (isinstance(func.value, ast.Name) and func.value.id == "i18n"):
+            return None  # gettext's own method (`_translation.ngettext(…)` in okxlink.i18n)
         return func.attr
     return None
+
+
+def _literal(arg: ast.expr) -> str | None:
+    return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
 
 
 def _translator_comments(lines: list[str], lineno: int) -> list[str]:
@@ -121,26 +168,46 @@ def extract(src: Path = SRC, package: Path = PACKAGE) -> list[Entry]:
         for call in calls:
             name = _callee(call)
             where = f"{rel}:{call.lineno}"
-            if len(call.args) != 1 or call.keywords:
-                errors.append(f"{where}: {name}() takes exactly one positional argument")
-                continue
-            arg = call.args[0]
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                msgid = arg.value
-            elif name == "_" and isinstance(arg, (ast.Name, ast.Attribute, ast.Subscript)):
-                continue  # translating a string marked elsewhere with N_()
+            plural: str | None = None
+            if name == "ngettext":
+                if len(call.args) != 3 or call.keywords:
+                    errors.append(f"{where}: ngettext() takes exactly three positional arguments "
+                                  "(singular, plural, n)")
+                    continue
+                texts = [_literal(a) for a in call.args[:2]]
+                if texts[0] is None or texts[1] is None:
+                    arg = call.args[0] if texts[0] is None else call.args[1]
+                    errors.append(f"{where}: ngettext() needs string literals for singular and plural, not "
+                                  f"{type(arg).__name__} ({ast.get_source_segment(text, arg) or '?'})"[:200])
+                    continue
+                msgid, plural = texts[0], texts[1]
             else:
-                errors.append(f"{where}: {name}() needs a string literal, not {type(arg).__name__} "
-                              f"({ast.get_source_segment(text, arg) or '?'})"[:200])
-                continue
+                if len(call.args) != 1 or call.keywords:
+                    errors.append(f"{where}: {name}() takes exactly one positional argument")
+                    continue
+                arg = call.args[0]
+                literal = _literal(arg)
+                if literal is not None:
+                    msgid = literal
+                elif name == "_" and isinstance(arg, (ast.Name, ast.Attribute, ast.Subscript)):
+                    continue  # translating a string marked elsewhere with N_()
+                else:
+                    errors.append(f"{where}: {name}() needs a string literal, not {type(arg).__name__} "
+                                  f"({ast.get_source_segment(text, arg) or '?'})"[:200])
+                    continue
             if not msgid:
                 errors.append(f"{where}: {name}('') — the empty msgid is the catalog header")
                 continue
             entry = found.get(msgid)
             if entry is None:
-                entry = found[msgid] = Entry(msgid)
-                if placeholders(msgid):
+                entry = found[msgid] = Entry(msgid, msgid_plural=plural)
+                if entry.placeholders:
                     entry.flags.append("python-brace-format")
+            elif entry.msgid_plural != plural:
+                errors.append(f"{where}: {msgid[:40]!r} is also used with "
+                              + (f"plural {entry.msgid_plural[:40]!r}" if entry.plural else "no plural")
+                              + f" ({entry.refs[0]}); a msgid has one plural or none")
+                continue
             if where not in entry.refs:
                 entry.refs.append(where)
             for comment in _translator_comments(lines, call.lineno):
@@ -267,13 +334,21 @@ def _wrap_refs(refs: list[str], width: int = WIDTH) -> list[str]:
     return lines
 
 
+def _render_strings(e: Entry, prefix: str = "") -> list[str]:
+    out = po_string("msgid", e.msgid, prefix)
+    if e.msgid_plural is None:
+        return out + po_string("msgstr", e.msgstr, prefix)
+    out += po_string("msgid_plural", e.msgid_plural, prefix)
+    for i, form in enumerate(e.msgstr_plural or [""]):
+        out += po_string(f"msgstr[{i}]", form, prefix)
+    return out
+
+
 def render_entry(e: Entry) -> list[str]:
     out: list[str] = []
     if e.obsolete:
         out += [f"# {c}".rstrip() for c in e.comments]
-        out += po_string("msgid", e.msgid, "#~ ")
-        out += po_string("msgstr", e.msgstr, "#~ ")
-        return out
+        return out + _render_strings(e, "#~ ")
     out += [f"# {c}".rstrip() for c in e.comments]
     out += [f"#. {c}".rstrip() for c in e.extracted]
     out += _wrap_refs(e.refs)
@@ -281,9 +356,9 @@ def render_entry(e: Entry) -> list[str]:
         out.append("#, " + ", ".join(e.flags))
     if e.previous is not None:
         out += po_string("msgid", e.previous, "#| ")
-    out += po_string("msgid", e.msgid)
-    out += po_string("msgstr", e.msgstr)
-    return out
+    if e.previous_plural is not None:
+        out += po_string("msgid_plural", e.previous_plural, "#| ")
+    return out + _render_strings(e)
 
 
 def render(header: Entry, entries: list[Entry]) -> str:
@@ -295,31 +370,44 @@ def parse(text: str, name: str = "<po>") -> tuple[Entry | None, list[Entry]]:
     """Reads a PO/POT file: (header entry or None, other entries incl. obsolete ones)."""
     entries: list[Entry] = []
     cur = Entry("")
-    state: str | None = None     # which string continuation lines extend
-    parts: dict[str, list[str]] = {}
+    target: list[str] | None = None   # the string that continuation lines extend
+    prev_target: list[str] | None = None  # the same for `#|` lines
+    parts: dict[str, list[str]] = {}   # msgid, msgid_plural, msgstr, previous, previous_plural
+    forms: list[list[str]] = []        # msgstr[0], msgstr[1] …
     seen: set[tuple[str, bool]] = set()
 
+    def done() -> bool:  # the entry has its translation: the next msgid or comment starts another
+        return "msgstr" in parts or bool(forms)
+
     def finish() -> None:
-        nonlocal cur, state, parts
+        nonlocal cur, target, prev_target, parts, forms
         if "msgid" in parts:
-            if "msgstr" not in parts:
-                raise CatalogError(f"{name}: msgid {''.join(parts['msgid'])[:40]!r} has no msgstr")
+            label = f"{name}: msgid {''.join(parts['msgid'])[:40]!r}"
+            if "msgid_plural" in parts:
+                if not forms:
+                    raise CatalogError(f"{label} has msgid_plural but no msgstr[0]")
+                cur.msgid_plural = "".join(parts["msgid_plural"])
+                cur.msgstr_plural = ["".join(f) for f in forms]
+            elif "msgstr" not in parts:
+                raise CatalogError(f"{label} has no msgstr")
             cur.msgid = "".join(parts["msgid"])
-            cur.msgstr = "".join(parts["msgstr"])
+            cur.msgstr = "".join(parts.get("msgstr", []))
             if "previous" in parts:
                 cur.previous = "".join(parts["previous"])
+            if "previous_plural" in parts:
+                cur.previous_plural = "".join(parts["previous_plural"])
             key = (cur.msgid, cur.obsolete)
             if key in seen:
                 raise CatalogError(f"{name}: duplicate msgid {cur.msgid[:40]!r}")
             seen.add(key)
             entries.append(cur)
-        cur, state, parts = Entry(""), None, {}
+        cur, target, prev_target, parts, forms = Entry(""), None, None, {}, []
 
     for lineno, raw in enumerate(text.split("\n"), 1):
         where = f"{name}:{lineno}"
         line = raw.strip()
         if not line:
-            if "msgstr" in parts:
+            if done():
                 finish()
             continue
         obsolete = line.startswith("#~")
@@ -328,7 +416,7 @@ def parse(text: str, name: str = "<po>") -> tuple[Entry | None, list[Entry]]:
             if line.startswith("|"):
                 continue
         elif line.startswith("#"):
-            if "msgstr" in parts:
+            if done():
                 finish()
             kind, rest = line[:2], line[2:].strip()
             if kind == "#:":
@@ -338,41 +426,57 @@ def parse(text: str, name: str = "<po>") -> tuple[Entry | None, list[Entry]]:
             elif kind == "#.":
                 cur.extracted.append(rest)
             elif kind == "#|":
-                m = re.match(r'(msgid|")', rest)
-                if rest.startswith("msgid "):
-                    parts["previous"] = [unescape(_quoted(rest[6:], where), where)]
-                    state = "previous"
-                elif m and state == "previous":
-                    parts["previous"].append(unescape(_quoted(rest, where), where))
+                for keyword, part in (("msgid_plural ", "previous_plural"), ("msgid ", "previous")):
+                    if rest.startswith(keyword):
+                        prev_target = parts[part] = [unescape(_quoted(rest[len(keyword):], where), where)]
+                        break
+                else:
+                    if rest.startswith('"') and prev_target is not None:
+                        prev_target.append(unescape(_quoted(rest, where), where))
             else:
                 cur.comments.append(line[1:].strip())
             continue
-        for keyword in ("msgctxt", "msgid_plural", "msgstr["):
-            if line.startswith(keyword):
-                raise CatalogError(f"{where}: {keyword} is not supported by okxlink's catalogs")
-        if line.startswith("msgid "):
-            if "msgstr" in parts:
+        if line.startswith("msgctxt"):
+            raise CatalogError(f"{where}: msgctxt is not supported by okxlink's catalogs")
+        if line.startswith("msgid_plural "):
+            if "msgid" not in parts or "msgid_plural" in parts or done():
+                raise CatalogError(f"{where}: msgid_plural without msgid")
+            target = parts["msgid_plural"] = [unescape(_quoted(line[13:], where), where)]
+        elif line.startswith("msgid "):
+            if done():
                 finish()
             if "msgid" in parts:
                 raise CatalogError(f"{where}: msgid without msgstr before it")
             cur.obsolete = obsolete
-            parts["msgid"] = [unescape(_quoted(line[6:], where), where)]
-            state = "msgid"
+            target = parts["msgid"] = [unescape(_quoted(line[6:], where), where)]
+        elif line.startswith("msgstr["):
+            m = re.match(r"msgstr\[(\d+)\]\s", line)
+            if m is None:
+                raise CatalogError(f"{where}: cannot parse {line[:40]!r}")
+            if "msgid_plural" not in parts or "msgstr" in parts:
+                raise CatalogError(f"{where}: msgstr[{m.group(1)}] without msgid_plural")
+            if int(m.group(1)) != len(forms):
+                raise CatalogError(f"{where}: msgstr[{m.group(1)}] where msgstr[{len(forms)}] belongs")
+            target = [unescape(_quoted(line[m.end():], where), where)]
+            forms.append(target)
         elif line.startswith("msgstr "):
-            if "msgid" not in parts or "msgstr" in parts:
+            if "msgid" not in parts or done():
                 raise CatalogError(f"{where}: msgstr without msgid")
-            parts["msgstr"] = [unescape(_quoted(line[7:], where), where)]
-            state = "msgstr"
+            if "msgid_plural" in parts:
+                raise CatalogError(f"{where}: msgstr after msgid_plural; expected msgstr[0]")
+            target = parts["msgstr"] = [unescape(_quoted(line[7:], where), where)]
         elif line.startswith('"'):
-            if state not in ("msgid", "msgstr"):
+            if target is None:
                 raise CatalogError(f"{where}: string outside msgid/msgstr")
-            parts[state].append(unescape(_quoted(line, where), where))
+            target.append(unescape(_quoted(line, where), where))
         else:
             raise CatalogError(f"{where}: cannot parse {line[:40]!r}")
     finish()
     header = None
     if entries and entries[0].msgid == "" and not entries[0].obsolete:
         header = entries.pop(0)
+        if header.plural:
+            raise CatalogError(f"{name}: the header entry cannot be plural")
     if any(e.msgid == "" for e in entries):
         raise CatalogError(f"{name}: more than one header entry")
     return header, entries
@@ -398,6 +502,12 @@ def header_fields(header: Entry | None) -> dict[str, str]:
     return fields
 
 
+def plural_count(fields: dict[str, str]) -> int:
+    """nplurals of a header's Plural-Forms; the template's two when it declares no number."""
+    m = re.search(r"\bnplurals\s*=\s*(\d+)", fields.get("Plural-Forms", ""))
+    return int(m.group(1)) if m else TEMPLATE_NPLURALS
+
+
 def make_header(fields: dict[str, str], comments: list[str], fuzzy: bool = False) -> Entry:
     return Entry("", "".join(f"{k}: {v}\n" for k, v in fields.items()), comments=comments,
                  flags=["fuzzy"] if fuzzy else [])
@@ -418,6 +528,7 @@ POT_FIELDS = {
     "MIME-Version": "1.0",
     "Content-Type": "text/plain; charset=UTF-8",
     "Content-Transfer-Encoding": "8bit",
+    "Plural-Forms": TEMPLATE_PLURAL_FORMS,
 }
 
 PO_REQUIRED = {
@@ -448,7 +559,8 @@ def _write_if_changed(path: Path, header: Entry, entries: list[Entry], date_fiel
 # ---------------------------------------------------------------------------------- commands
 
 def pot_text_entries(template: list[Entry]) -> list[Entry]:
-    return [Entry(e.msgid, "", list(e.refs), list(e.flags), [], list(e.extracted)) for e in template]
+    return [Entry(e.msgid, "", list(e.refs), list(e.flags), [], list(e.extracted), msgid_plural=e.msgid_plural,
+                  msgstr_plural=[""] * TEMPLATE_NPLURALS if e.plural else []) for e in template]
 
 
 def write_pot(template: list[Entry], path: Path = POT) -> bool:
@@ -459,35 +571,58 @@ def write_pot(template: list[Entry], path: Path = POT) -> bool:
                              pot_text_entries(template), "POT-Creation-Date")
 
 
-def merge(template: list[Entry], old: list[Entry]) -> list[Entry]:
+def _reuse(entry: Entry, prev: Entry, nplurals: int) -> None:
+    """Copies prev's translation and translator comments into entry, fitted to entry's shape: a
+    plural entry gets `nplurals` forms (a singular translation fills them all; missing forms stay
+    empty), a singular one the first form of a plural translation."""
+    entry.comments = list(prev.comments)
+    if entry.plural:
+        forms = list(prev.msgstr_plural) if prev.plural else [prev.msgstr] * nplurals
+        entry.msgstr_plural = (forms + [""] * nplurals)[:nplurals]
+    else:
+        entry.msgstr = prev.forms[0] if prev.forms else ""
+
+
+def _mark_fuzzy(entry: Entry, msgid: str | None, msgid_plural: str | None) -> None:
+    entry.flags.insert(0, "fuzzy")
+    entry.previous, entry.previous_plural = msgid, msgid_plural
+
+
+def merge(template: list[Entry], old: list[Entry], nplurals: int | None = None) -> list[Entry]:
     """The new catalog body: template order; translations, comments and the fuzzy flag kept by
-    msgid; resembling dropped translations reused as fuzzy; the rest of the old ones obsolete."""
+    msgid; resembling dropped translations reused as fuzzy; the rest of the old ones obsolete.
+    A plural entry gets `nplurals` msgstr[i] (default: the zh_CN Plural-Forms); one whose msgid
+    now has another msgid_plural (or gained or lost its plural) keeps its translation as fuzzy."""
+    if nplurals is None:
+        nplurals = plural_count(PO_REQUIRED)
     live = {e.msgid: e for e in old if not e.obsolete}
     wanted = {t.msgid for t in template}
     # Translations worth keeping for later: real ones (not fuzzy guesses) of msgids now gone.
     dropped = {e.msgid: e for e in old
-               if e.msgstr and not e.fuzzy and (e.obsolete or e.msgid not in wanted)}
+               if any(e.forms) and not e.fuzzy and (e.obsolete or e.msgid not in wanted)}
     out: list[Entry] = []
     for t in template:
         entry = Entry(t.msgid, refs=list(t.refs), extracted=list(t.extracted),
-                      flags=[f for f in t.flags if f != "fuzzy"])
+                      flags=[f for f in t.flags if f != "fuzzy"], msgid_plural=t.msgid_plural,
+                      msgstr_plural=[""] * nplurals if t.plural else [])
         prev = live.get(t.msgid) or dropped.get(t.msgid)
         if prev is not None:
-            entry.msgstr, entry.comments = prev.msgstr, list(prev.comments)
-            if prev.fuzzy and prev.msgstr:
-                entry.flags.insert(0, "fuzzy")
-                entry.previous = prev.previous
+            _reuse(entry, prev, nplurals)
+            if prev.msgid_plural != t.msgid_plural and any(prev.forms):
+                _mark_fuzzy(entry, prev.msgid, prev.msgid_plural)
+            elif prev.fuzzy and any(prev.forms):
+                _mark_fuzzy(entry, prev.previous, prev.previous_plural)
             dropped.pop(t.msgid, None)
         else:
             close = difflib.get_close_matches(t.msgid, list(dropped), n=1, cutoff=FUZZY_CUTOFF)
             if close:
                 prev = dropped.pop(close[0])
-                entry.msgstr, entry.comments = prev.msgstr, list(prev.comments)
-                entry.flags.insert(0, "fuzzy")
-                entry.previous = prev.msgid
+                _reuse(entry, prev, nplurals)
+                _mark_fuzzy(entry, prev.msgid, prev.msgid_plural)
         out.append(entry)
     for e in dropped.values():
-        out.append(Entry(e.msgid, e.msgstr, comments=list(e.comments), obsolete=True))
+        out.append(Entry(e.msgid, e.msgstr, comments=list(e.comments), obsolete=True,
+                         msgid_plural=e.msgid_plural, msgstr_plural=list(e.msgstr_plural)))
     return out
 
 
@@ -495,7 +630,6 @@ def write_po(template: list[Entry], path: Path = PO, pot_date: str | None = None
     header, old = (None, [])
     if path.exists() and path.stat().st_size:
         header, old = parse(path.read_text(encoding="utf-8"), str(path))
-    entries = merge(template, old)
     fields = header_fields(header)
     base = {"Project-Id-Version": "okxlink", "Report-Msgid-Bugs-To": "",
             "POT-Creation-Date": pot_date or fields.get("POT-Creation-Date") or _now(),
@@ -505,6 +639,7 @@ def write_po(template: list[Entry], path: Path = PO, pot_date: str | None = None
     if pot_date:
         merged["POT-Creation-Date"] = pot_date
     merged.update(PO_REQUIRED)
+    entries = merge(template, old, plural_count(merged))
     comments = header.comments if header is not None and header.comments else [
         "Simplified Chinese (zh_CN) messages of okxlink.",
         "Terms follow OKX's own Chinese interface: see docs/zh-glossary.md.",
@@ -527,23 +662,37 @@ def problems(template: list[Entry], po_text: str, name: str = "<po>") -> list[st
             continue
         if fields.get(key) != want:
             out.append(f"header: {key} is {fields.get(key)!r}, expected {want!r}")
+    nplurals = plural_count(fields)
     live = {e.msgid: e for e in entries if not e.obsolete}
     for t in template:
         e = live.get(t.msgid)
         label = f"{t.msgid!r} ({t.refs[0]})"
         if e is None:
             out.append(f"missing: {label}")
-        elif not e.msgstr:
-            out.append(f"untranslated: {label}")
+        elif e.msgid_plural != t.msgid_plural:
+            out.append(f"plural differs: {label}: the source has msgid_plural {t.msgid_plural!r}, "
+                       f"the catalog {e.msgid_plural!r}")
+        elif e.plural and len(e.msgstr_plural) != nplurals:
+            out.append(f"plural forms: {label}: {len(e.msgstr_plural)} msgstr[], the header's "
+                       f"Plural-Forms says {nplurals}")
+        elif not e.translated:
+            out.append(f"untranslated: {label}" if not e.plural or not any(e.forms) else
+                       f"untranslated: {label}: msgstr{[i for i, f in enumerate(e.forms) if not f]} empty")
         elif e.fuzzy:
             out.append(f"fuzzy: {label}")
-        elif placeholders(t.msgid) != placeholders(e.msgstr):
+        elif not e.plural and placeholders(t.msgid) != placeholders(e.msgstr):
             out.append(f"placeholders differ: {label}: msgid has "
                        f"{sorted(placeholders(t.msgid))}, msgstr has {sorted(placeholders(e.msgstr))}")
+        elif e.plural:
+            for i, form in enumerate(e.msgstr_plural):
+                if placeholders(form) != t.placeholders:
+                    out.append(f"placeholders differ: {label}: msgid and msgid_plural have "
+                               f"{sorted(t.placeholders)}, msgstr[{i}] has {sorted(placeholders(form))}")
     # The build compiles with okxlink._msgfmt: it must read the file the same way.
     sys.path.insert(0, str(SRC))
     try:
-        from okxlink._msgfmt import CatalogError as MsgfmtError, parse_po
+        from okxlink._msgfmt import CatalogError as MsgfmtError
+        from okxlink._msgfmt import mo_bytes, parse_po
     finally:
         sys.path.pop(0)
     try:
@@ -551,13 +700,17 @@ def problems(template: list[Entry], po_text: str, name: str = "<po>") -> list[st
     except MsgfmtError as exc:
         out.append(f"okxlink._msgfmt cannot parse it: {exc}")
         return out
-    mine = {e.msgid: e.msgstr for e in live.values()}
+    mine = {e.key: e.mo_value for e in live.values()}
     theirs = {k: v for k, v in compiled.items() if k}
     if mine != theirs:
         out.append("okxlink._msgfmt reads different translations than expected: "
                    f"{sorted(set(mine.items()) ^ set(theirs.items()))[:3]}")
-    if sorted(fuzzy) != sorted(e.msgid for e in live.values() if e.fuzzy):
+    if sorted(fuzzy) != sorted(e.key for e in live.values() if e.fuzzy):
         out.append("okxlink._msgfmt reads a different set of fuzzy entries than the file marks")
+    try:
+        mo_bytes({k: v for k, v in compiled.items() if k not in fuzzy})
+    except MsgfmtError as exc:
+        out.append(f"okxlink._msgfmt cannot compile it: {exc}")
     return out
 
 
@@ -583,7 +736,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     pot_date = header_fields(parse(POT.read_text(encoding="utf-8"), str(POT))[0]).get("POT-Creation-Date")
     changed, entries = write_po(template, pot_date=pot_date)
     live = [e for e in entries if not e.obsolete]
-    todo = sum(1 for e in live if not e.msgstr or e.fuzzy)
+    todo = sum(1 for e in live if not e.translated or e.fuzzy)
     print(f"{PO.relative_to(ROOT)}: {len(live)} messages, {todo} to translate, "
           f"{len(entries) - len(live)} obsolete{'' if changed else ' (unchanged)'}")
     return 0
@@ -600,7 +753,7 @@ def cmd_check(_args: argparse.Namespace) -> int:
         found.append(f"{POT.relative_to(ROOT)} does not exist")
     else:
         _h, pot_entries = parse(POT.read_text(encoding="utf-8"), str(POT))
-        if [e.msgid for e in pot_entries] != [t.msgid for t in template]:
+        if [(e.msgid, e.msgid_plural) for e in pot_entries] != [(t.msgid, t.msgid_plural) for t in template]:
             found.append(f"{POT.relative_to(ROOT)} is out of date with the source")
     for line in found:
         print(line)

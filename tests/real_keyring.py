@@ -48,13 +48,25 @@ class SecretService:
     vars: dict[str, str]
     password: str | None
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    watched: bool = False  # the session's: its daemons must outlive every test (tests may replace their own)
 
     def env(self, **extra: str) -> dict[str, str]:
+        self.check_alive()
         return isolated_env(self.vars, **extra)
+
+    def check_alive(self) -> None:
+        """A session-wide daemon that went away fails the tests that need it with one plain sentence
+        naming it, rather than as okxlink's exit 5 (a keyring error) in whatever test came next."""
+        for proc in self.procs if self.watched else ():
+            if proc.poll() is not None:
+                name = Path(str(proc.args[0] if isinstance(proc.args, list) else proc.args)).name
+                raise AssertionError(f"{name} (pid {proc.pid}), started for this test session's Secret Service, "
+                                     f"exited with code {proc.returncode}; its log:\n{self.log()[-2000:]}")
 
     def backend(self) -> KeyringBackend:
         from keyring.backends.SecretService import Keyring
 
+        self.check_alive()
         return Keyring()
 
     def lookup(self, profile: str, service: str = "okxlink") -> str | None:
@@ -155,6 +167,7 @@ def owner_pid(vars: dict[str, str], name: str = "org.freedesktop.secrets") -> in
 @pytest.fixture(scope="session")
 def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretService]:
     ss = start_secret_service(tmp_path_factory.mktemp("keyring-home"))
+    ss.watched = True
     try:
         yield ss
     finally:

@@ -22,9 +22,14 @@ from pathlib import Path
 import pytest
 
 from okxlink import i18n
+from okxlink._msgfmt import CatalogError as MsgfmtError
 from okxlink._msgfmt import mo_bytes, parse_po
+from okxlink.cli.inputs import from_env
+from okxlink.core.diagnose import ip_binding
+from okxlink.errors import UsageError
 
 from conftest import clean_env, okxlink
+from facts import config, good
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ROOT / "src" / "okxlink" / "locales"
@@ -88,12 +93,12 @@ def lang_env(monkeypatch):
 def test_every_source_message_is_translated(template, catalog):
     entries, fuzzy = catalog
     bad = []
-    for t in template:
-        if t.msgid not in entries:
+    for t in template:  # a plural entry is keyed msgid NUL msgid_plural, its forms joined by NUL
+        if t.key not in entries:
             bad.append(f"missing  {t.refs[0]}: {t.msgid!r}")
-        elif not entries[t.msgid]:
+        elif not all(entries[t.key].split("\0")):
             bad.append(f"empty    {t.refs[0]}: {t.msgid!r}")
-        elif t.msgid in fuzzy:
+        elif t.key in fuzzy:
             bad.append(f"fuzzy    {t.refs[0]}: {t.msgid!r}")
     assert not bad, ("zh_CN is incomplete; run `python scripts/messages.py update` and translate:\n"
                      + "\n".join(bad))
@@ -103,21 +108,22 @@ def test_placeholders_match(template, catalog):
     entries, _fuzzy = catalog
     bad = []
     for t in template:
-        msgstr = entries.get(t.msgid)
-        if not msgstr:
-            continue
-        if messages.placeholders(t.msgid) != messages.placeholders(msgstr):
-            bad.append(f"{t.msgid!r}\n    → {msgstr!r}")
-            continue
-        if messages.placeholders(t.msgid):  # .format() is applied to the translation: it must parse
-            try:
-                names = {f for _lit, f, _spec, _conv in string.Formatter().parse(msgstr) if f is not None}
-            except ValueError as exc:
-                bad.append(f"{msgstr!r}: {exc}")
+        for msgstr in entries.get(t.key, "").split("\0"):  # each form of a plural entry
+            if not msgstr:
                 continue
-            want = {f for _lit, f, _spec, _conv in string.Formatter().parse(t.msgid) if f is not None}
-            if names != want:
+            if t.placeholders != messages.placeholders(msgstr):
                 bad.append(f"{t.msgid!r}\n    → {msgstr!r}")
+                continue
+            if t.placeholders:  # .format() is applied to the translation: it must parse
+                try:
+                    names = {f for _lit, f, _spec, _conv in string.Formatter().parse(msgstr) if f is not None}
+                except ValueError as exc:
+                    bad.append(f"{msgstr!r}: {exc}")
+                    continue
+                want = {f for text in (t.msgid, t.msgid_plural or "")
+                        for _lit, f, _spec, _conv in string.Formatter().parse(text) if f is not None}
+                if names != want:
+                    bad.append(f"{t.msgid!r}\n    → {msgstr!r}")
     assert not bad, "placeholders differ between msgid and msgstr:\n" + "\n".join(bad)
 
 
@@ -263,3 +269,180 @@ def test_extract_rejects_strings_it_cannot_find(tmp_path):
     found = messages.extract(tmp_path, pkg)
     assert [(e.msgid, e.refs, e.flags) for e in found] == [
         ("Marked later", ["okxlink/m.py:2"], []), ("Hi {x}", ["okxlink/m.py:3"], ["python-brace-format"])]
+
+
+# ------------------------------------------------------------------------------- plurals
+
+EN_PLURAL_HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n' \
+                   '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n'
+
+
+def test_extract_ngettext(tmp_path):
+    pkg = tmp_path / "okxlink"
+    pkg.mkdir()
+    (pkg / "m.py").write_text(
+        "from okxlink import i18n\n"
+        "from okxlink.i18n import _, ngettext\n"
+        "def f(n, translations):\n"
+        "    a = ngettext('Bound to {n} IP address.', 'Bound to {n} IP ' 'addresses.', n).format(n=n)\n"
+        "    b = i18n.ngettext('One key', '{n} keys', n).format(n=n)\n"
+        "    c = translations.ngettext(a, b, n)  # gettext's own method: not a message\n"
+        "    d = ngettext('One key', '{n} keys', 2)\n"
+        "    return _('Plain'), a, b, c, d\n", encoding="utf-8")
+    found = messages.extract(tmp_path, pkg)
+    assert [(e.msgid, e.msgid_plural, e.refs, e.flags) for e in found] == [
+        ("Bound to {n} IP address.", "Bound to {n} IP addresses.", ["okxlink/m.py:4"], ["python-brace-format"]),
+        ("One key", "{n} keys", ["okxlink/m.py:5", "okxlink/m.py:7"], ["python-brace-format"]),
+        ("Plain", None, ["okxlink/m.py:8"], [])]
+    assert found[1].placeholders == {"{n}"}  # the plural's fields count, though the singular has none
+    (pkg / "m.py").write_text(
+        "from okxlink.i18n import _, ngettext\n"
+        "def f(n, word):\n"
+        "    ngettext(word, '{n} keys', n)\n"
+        "    ngettext('One key', f'{n} keys', n)\n"
+        "    ngettext('One key', '{n} keys')\n"
+        "    ngettext('Plain', 'Plains', n)\n"
+        "    return _('Plain')\n", encoding="utf-8")
+    with pytest.raises(messages.CatalogError) as err:
+        messages.extract(tmp_path, pkg)
+    assert [line.split(":")[:2] for line in str(err.value).splitlines()] == [
+        ["okxlink/m.py", "3"], ["okxlink/m.py", "4"], ["okxlink/m.py", "5"], ["okxlink/m.py", "7"]]
+
+
+def test_plural_entry_round_trips():
+    long = "Secret, passphrase, permissions, IP binding, account and funds ({n} check) are checked. "
+    entries = [messages.Entry("Bound to {n} IP address.", msgid_plural="Bound to {n} IP addresses.",
+                              msgstr_plural=["已绑定 {n} 个 IP 地址。"], flags=["python-brace-format"]),
+               messages.Entry(long, msgid_plural=long.replace("check)", "checks)"),
+                              msgstr_plural=["a \"quoted\" one {n}", "中文" * 50 + "{n}"]),
+               messages.Entry("Plain", "普通"),
+               messages.Entry("Gone", msgid_plural="Gones", msgstr_plural=["没了"], obsolete=True)]
+    header = messages.make_header({"Content-Type": "text/plain; charset=UTF-8"}, [])
+    text = messages.render(header, entries)
+    assert 'msgid_plural "Bound to {n} IP addresses."\nmsgstr[0] "已绑定 {n} 个 IP 地址。"' in text
+    assert '#~ msgid_plural "Gones"\n#~ msgstr[0] "没了"' in text
+    assert all(messages._width(line) <= messages.WIDTH for line in text.splitlines())
+    _h, back = messages.parse(text)
+    assert [(e.msgid, e.msgid_plural, e.msgstr, e.msgstr_plural, e.obsolete) for e in back] == \
+        [(e.msgid, e.msgid_plural, e.msgstr, e.msgstr_plural, e.obsolete) for e in entries]
+    assert messages.render(header, back) == text
+    parsed, _fuzzy = parse_po(text)  # the build's parser reads the same, keyed as in a .mo
+    assert {k: v for k, v in parsed.items() if k} == {
+        "Bound to {n} IP address.\0Bound to {n} IP addresses.": "已绑定 {n} 个 IP 地址。",
+        long + "\0" + long.replace("check)", "checks)"): "a \"quoted\" one {n}\0" + "中文" * 50 + "{n}",
+        "Plain": "普通"}
+    for bad in ('msgid "a"\nmsgstr[0] "x"\n', 'msgid "a"\nmsgid_plural "b"\nmsgstr "x"\n',
+                'msgid "a"\nmsgid_plural "b"\nmsgstr[1] "x"\n'):
+        with pytest.raises(messages.CatalogError):
+            messages.parse(bad)
+        with pytest.raises(MsgfmtError):
+            parse_po(bad)
+
+
+def test_compiled_plurals_pick_the_right_form(po_text):
+    en_po = EN_PLURAL_HEADER + (
+        '\nmsgid "Bound to {n} IP address."\nmsgid_plural "Bound to {n} IP addresses."\n'
+        'msgstr[0] "Bound to {n} IP address (en)."\nmsgstr[1] "Bound to {n} IP addresses (en)."\n')
+    en = gettext.GNUTranslations(io.BytesIO(compiled(en_po)))
+    assert en.ngettext("Bound to {n} IP address.", "Bound to {n} IP addresses.", 1) == "Bound to {n} IP address (en)."
+    assert en.ngettext("Bound to {n} IP address.", "Bound to {n} IP addresses.", 2) == \
+        "Bound to {n} IP addresses (en)."
+    zh = gettext.GNUTranslations(io.BytesIO(compiled(po_text)))
+    for n in (0, 1, 2, 7):
+        assert zh.ngettext("Bound to {n} IP address.", "Bound to {n} IP addresses.", n).format(n=n) == \
+            f"已绑定 {n} 个 IP 地址。"
+    # Without the header's Plural-Forms gettext would guess English's two forms: refused.
+    with pytest.raises(MsgfmtError, match="Plural-Forms"):
+        mo_bytes({"": "Content-Type: text/plain; charset=UTF-8\n", "a\0b": "x"})
+    with pytest.raises(MsgfmtError, match="1 plural forms"):
+        mo_bytes(parse_po(EN_PLURAL_HEADER + '\nmsgid "a"\nmsgid_plural "b"\nmsgstr[0] "x"\n')[0])
+
+
+def test_i18n_ngettext(lang_env):
+    assert i18n.setup("en") == "en"
+    assert i18n.ngettext("Asking OKX about {n} key…", "Asking OKX about {n} keys…", 1) == "Asking OKX about {n} key…"
+    assert i18n.ngettext("Asking OKX about {n} key…", "Asking OKX about {n} keys…", 2) == "Asking OKX about {n} keys…"
+    assert i18n.setup("zh") == "zh"
+    for n in (1, 2):
+        assert i18n.ngettext("Asking OKX about {n} key…", "Asking OKX about {n} keys…", n).format(n=n) == \
+            f"正在向 OKX 查询 {n} 个 API 密钥…"
+
+
+def test_check_wants_every_plural_form_filled_with_the_placeholders():
+    template = [messages.Entry("One key", msgid_plural="{n} keys", refs=["okxlink/a.py:1"]),
+                messages.Entry("Bound to {n} IP address.", msgid_plural="Bound to {n} IP addresses.",
+                               refs=["okxlink/a.py:2"])]
+    header = messages.make_header({"Language": "zh_CN", "Content-Type": "text/plain; charset=UTF-8",
+                                   "Plural-Forms": "nplurals=1; plural=0;"}, [])
+
+    def problems(*forms: list[str]) -> list[str]:
+        entries = [messages.Entry(t.msgid, msgid_plural=t.msgid_plural, msgstr_plural=f)
+                   for t, f in zip(template, forms, strict=True)]
+        return messages.problems(template, messages.render(header, entries))
+
+    assert problems(["{n} 个 API 密钥"], ["已绑定 {n} 个 IP 地址。"]) == []
+    assert problems([""], ["已绑定 {n} 个 IP 地址。"]) == ["untranslated: 'One key' (okxlink/a.py:1)"]
+    assert problems(["一个 API 密钥"], ["已绑定 {n} 个 IP 地址。"]) == [
+        "placeholders differ: 'One key' (okxlink/a.py:1): msgid and msgid_plural have ['{n}'], msgstr[0] has []"]
+    assert problems(["{n} 个 API 密钥", "{n} 个"], ["已绑定 {n} 个 IP 地址。"]) == [
+        "plural forms: 'One key' (okxlink/a.py:1): 2 msgstr[], the header's Plural-Forms says 1",
+        "okxlink._msgfmt cannot compile it: 'One key': 2 plural forms, the header's Plural-Forms says 1"]
+
+
+def test_update_merges_plural_entries():
+    old = [messages.Entry("Bound to {n} IP address(es).", "已绑定 {n} 个 IP 地址。"),
+           messages.Entry("One key", msgid_plural="{n} keys", msgstr_plural=["{n} 个 API 密钥"]),
+           messages.Entry("Asking about {n} key(s)…", "正在查询 {n} 个 API 密钥…")]
+    template = [messages.Entry("Bound to {n} IP address.", msgid_plural="Bound to {n} IP addresses.",
+                               refs=["okxlink/a.py:1"]),
+                messages.Entry("One key", msgid_plural="{n} keys", refs=["okxlink/a.py:2"]),
+                messages.Entry("Asking about {n} key(s)…", msgid_plural="Asking about {n} keys…",
+                               refs=["okxlink/a.py:3"]),
+                messages.Entry("New", msgid_plural="News", refs=["okxlink/a.py:4"])]
+    merged = {e.msgid: e for e in messages.merge(template, old)}  # zh_CN: one form
+    guess = merged["Bound to {n} IP address."]  # resembles a dropped singular message: reused, fuzzy
+    assert guess.fuzzy and guess.msgstr_plural == ["已绑定 {n} 个 IP 地址。"]
+    assert guess.previous == "Bound to {n} IP address(es)." and guess.previous_plural is None
+    kept = merged["One key"]
+    assert not kept.fuzzy and kept.msgstr_plural == ["{n} 个 API 密钥"] and kept.refs == ["okxlink/a.py:2"]
+    now_plural = merged["Asking about {n} key(s)…"]  # same msgid, now with a plural: a guess too
+    assert now_plural.fuzzy and now_plural.msgstr_plural == ["正在查询 {n} 个 API 密钥…"]
+    assert merged["New"].msgstr_plural == [""] and not merged["New"].fuzzy
+    assert not any(e.obsolete for e in merged.values())
+    two = {e.msgid: e for e in messages.merge(template, old, nplurals=2)}
+    assert two["One key"].msgstr_plural == ["{n} 个 API 密钥", ""]
+    header = messages.make_header({"Content-Type": "text/plain; charset=UTF-8",
+                                   "Plural-Forms": "nplurals=1; plural=0;"}, [])
+    text = messages.render(header, list(merged.values()))
+    assert '#| msgid "Bound to {n} IP address(es)."\nmsgid "Bound to {n} IP address."\n' in text
+    _h, back = messages.parse(text)
+    assert [(e.msgid, e.msgid_plural, e.msgstr_plural, e.flags, e.previous) for e in back] == \
+        [(e.msgid, e.msgid_plural, e.msgstr_plural, e.flags, e.previous) for e in merged.values()]
+    _parsed, fuzzy = parse_po(text)
+    assert sorted(fuzzy) == ["Asking about {n} key(s)…\0Asking about {n} keys…",
+                             "Bound to {n} IP address.\0Bound to {n} IP addresses."]
+
+
+def test_pot_template_has_plural_header_and_two_forms():
+    header, entries = messages.parse(POT.read_text(encoding="utf-8"), str(POT))
+    assert messages.header_fields(header)["Plural-Forms"] == "nplurals=INTEGER; plural=EXPRESSION;"
+    bound = next(e for e in entries if e.msgid == "Bound to {n} IP address.")
+    assert bound.msgid_plural == "Bound to {n} IP addresses." and bound.msgstr_plural == ["", ""]
+
+
+def test_ip_binding_message_counts_addresses(lang_env):
+    i18n.setup("en")
+    assert ip_binding(good(config=config(ip="203.0.113.7,203.0.113.8"))).message == "Bound to 2 IP addresses."
+    assert ip_binding(good(config=config(ip="203.0.113.7"))).message == "Bound to 1 IP address."
+    i18n.setup("zh")
+    assert ip_binding(good(config=config(ip="203.0.113.7,203.0.113.8"))).message == "已绑定 2 个 IP 地址。"
+
+
+def test_missing_environment_variables_agree_in_number(lang_env):
+    i18n.setup("en")
+    with pytest.raises(UsageError) as one:
+        from_env({"OKX_API_KEY": "k", "OKX_SECRET_KEY": "s"})
+    assert one.value.message.startswith("OKX_PASSPHRASE is not set; ")
+    with pytest.raises(UsageError) as two:
+        from_env({"OKX_API_KEY": "k"})
+    assert two.value.message.startswith("OKX_SECRET_KEY, OKX_PASSPHRASE are not set; ")

@@ -21,6 +21,7 @@ from okxlink.core.codes import CODES, Row
 from conftest import Result, creds_env, okxlink, start_sim
 
 pytestmark = pytest.mark.e2e
+pytestmark = [pytestmark, pytest.mark.slow]
 
 # HTTP ≥ 500 means "unavailable" whatever code the body carries: refusals (and a success code)
 # that arrive with one.

@@ -22,6 +22,7 @@ from okxlink.errors import Exit
 
 from conftest import clean_env
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 GENERATOR = ROOT / "scripts" / "gen_cli_reference.py"
@@ -62,7 +63,7 @@ def test_reference_is_up_to_date():
 
 def test_mkdocs_build_strict(tmp_path):
     assert importlib.util.find_spec("mkdocs") is not None, \
-        "mkdocs is not installed: pip install -e '.[test]' (it brings mkdocs and mkdocs-material)"
+        "mkdocs is not installed: pip install --group dev (it brings mkdocs and mkdocs-material)"
     assert importlib.util.find_spec("material") is not None, "mkdocs-material is not installed"
     site = tmp_path / "site"
     proc = run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"),

@@ -33,6 +33,7 @@ from conftest import OKXLINK, clean_env, creds_env
 from inproc import InProcess
 from loopback import Loopback
 
+pytestmark = pytest.mark.slow
 MAX_RSS_MB = 100        # okxlink itself takes ~50-65 MB here
 MiB = 1 << 20
 YEAR_9999_MS = 253402300799000   # 9999-12-31T23:59:59Z

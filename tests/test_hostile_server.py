@@ -60,6 +60,7 @@ from inproc import InProcess
 from loopback import Loopback
 from real_keyring import secret_service  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.slow
 TRIED = {"in-process": 0, "processes": 0}
 EXITS: Counter[int] = Counter()  # shown with the count: the examples reach every verdict, not only errors
 MAX_RSS_MB = 100

@@ -49,6 +49,7 @@ from okxlink.sim.child import spawn
 from conftest import OKXLINK
 from real_keyring import repr_keyring, secret_service  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.slow
 TESTS = Path(__file__).resolve().parent
 KEYRING_STORE = Path(".local") / "share" / "keyrings"   # the keyring daemon's own store: excepted
 SAVED = ("ready", "demo-ready", "no-ip-bound", "funding-only", "sub-account", "lead-trader", "rate-limited-once")

@@ -11,6 +11,7 @@ import pytest
 from conftest import clean_env, okxlink, start_sim
 from real_keyring import keyring_env, secret_service  # noqa: F401  (the fixtures)
 
+pytestmark = pytest.mark.slow
 FAILING = ["wrong-secret", "wrong-passphrase", "unknown-key", "other-site", "demo-as-live",
            "live-as-demo", "no-trade", "withdraw-on", "frozen"]
 

@@ -29,6 +29,7 @@ from okxlink.sim.link_app import LinkState, create_link_app
 from okxlink.sim.link_store import LinkStore
 from okxlink.sim.okx_app import SimState, create_app
 
+pytestmark = pytest.mark.slow
 TOKEN = "t0ken-for-tests-0123456789abcdef"
 ISO_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 SECRETS = ("api_key", "secret_key", "passphrase")

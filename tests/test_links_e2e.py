@@ -30,6 +30,7 @@ from conftest import clean_env, okxlink, start_sim
 from inproc import InProcess
 from real_keyring import secret_service  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.slow
 ACCOUNTS = 12  # a key per test: a service holds one link per key
 NAMES = count()
 

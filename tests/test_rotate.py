@@ -32,6 +32,7 @@ from conftest import clean_env, okxlink, start_sim
 from inproc import InProcess
 from real_keyring import secret_service  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.slow
 PAIRS = ("plain", "k0", "k1", "k2", "k3", "k4", "k5", "down", "attn", "wizard", "refuse", "lost")
 STOPS = ("after begin", "linked A", "withdrawn A", "linked B", "withdrawn B", "before finish")
 # what each platform holds once the run stopped there (o: the old key, n: the new one)

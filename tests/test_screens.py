@@ -90,7 +90,7 @@ VERIFY_READY_EN = """\
 │ ✓ │ permission-read     │ Read permission is on.                             │
 │ ✓ │ permission-trade    │ Trade permission is on.                            │
 │ ✓ │ permission-withdraw │ Withdraw permission is off.                        │
-│ ✓ │ ip-binding          │ Bound to 2 IP address(es).                         │
+│ ✓ │ ip-binding          │ Bound to 2 IP addresses.                           │
 │ ✓ │ account-mode        │ Unified account · Spot mode; Spot trading is       │
 │   │                     │ available.                                         │
 │ ✓ │ account-type        │ Main account.                                      │

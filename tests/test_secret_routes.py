@@ -36,6 +36,7 @@ from conftest import clean_env, creds_env, okxlink
 from inproc import InProcess
 from loopback import Loopback
 
+pytestmark = pytest.mark.slow
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 NO_PROXY_VARS = ("NO_PROXY", "no_proxy")
 NOT_FOUND = (404, b'{"error": {"code": "not_found", "message": "No such link."}}')

@@ -13,6 +13,7 @@ import pytest
 from conftest import OKXLINK, SRC_LOCALES, clean_env, okxlink
 from real_keyring import secret_service  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.slow
 DOWN, ENTER = "\x1b[B", "\r"
 
 

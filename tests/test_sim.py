@@ -74,13 +74,13 @@ def code_of(resp: httpx.Response) -> tuple[int, str]:
 
 # ---- public, routing, envelope ----------------------------------------------------------------
 def test_public_time_follows_the_clock_offset_on_every_site():
-    state = state_with(clock_offset_ms=3_600_000)
+    state = state_with(clock_offset_ms=3_600_000, wall=lambda: 1_700_000_000.25)
     for prefix in ("", "/global", "/eea", "/us", "/tr"):
         resp = get(state, "/api/v5/public/time", prefix=prefix)
         body = resp.json()
         assert resp.status_code == 200 and body["code"] == "0" and body["msg"] == ""
         assert resp.headers["content-type"] == "application/json"
-        assert abs(int(body["data"][0]["ts"]) - (time.time() * 1000 + 3_600_000)) < 5_000
+        assert body["data"][0]["ts"] == str(1_700_000_000_250 + 3_600_000)
 
 
 def test_unknown_paths_sites_and_methods():
@@ -156,15 +156,15 @@ def test_malformed_timestamp(ts):
 
 
 def test_timestamp_window_is_30_s_around_the_server_clock():
-    state = state_with()
-    ready = creds(state, "ready")
     now = int(time.time() * 1000)
+    state = state_with(wall=lambda: now / 1000)  # the server's clock stands still at `now`
+    ready = creds(state, "ready")
     assert code_of(get(state, CONFIG, ready, ts=timestamp(now - 35_000))) == (401, "50102")
     assert code_of(get(state, CONFIG, ready, ts=timestamp(now + 35_000))) == (401, "50102")
     assert code_of(get(state, CONFIG, ready, ts=timestamp(now - 20_000))) == (200, "0")
-    skewed = state_with(clock_offset_ms=60_000)  # server runs a minute ahead
+    skewed = state_with(clock_offset_ms=60_000, wall=lambda: now / 1000)  # a minute ahead
     ready = creds(skewed, "ready")
-    assert code_of(get(skewed, CONFIG, ready)) == (401, "50102")
+    assert code_of(get(skewed, CONFIG, ready, ts=timestamp(now))) == (401, "50102")
     assert code_of(get(skewed, CONFIG, ready, ts=timestamp(now + 60_000))) == (200, "0")
 
 
@@ -277,7 +277,9 @@ def test_global_fail_status(status, code):
 def test_global_malformed_and_hang():
     resp = get(state_with(malformed=True), "/api/v5/public/time")
     assert resp.text == '{"code":"0","data":[{'
-    for state in (state_with(hang=True), SimState(accounts=[Account("h", faults=Faults(hang=True))])):
+    # The sim's clock never moves here, so the hang cannot end whatever this machine's load.
+    for state in (state_with(hang=True, monotonic=FakeMonotonic()),
+                  SimState(accounts=[Account("h", faults=Faults(hang=True))], monotonic=FakeMonotonic())):
         assert state.hang_s >= 30  # okxlink gives up after 15 s: its own deadline comes first
         c = state.accounts[0].handed()
         reqs = [("GET", CONFIG, headers_for(c, "GET", CONFIG), b"")]
@@ -323,13 +325,58 @@ def test_public_time_limit_is_per_ip():
     assert get(state, "/api/v5/public/time").status_code == 200
 
 
-def test_latency_overlaps_concurrent_requests():
+class HeldSleep:
+    """Stands in for the app's asyncio.sleep: records each delay asked for and holds every sleeper
+    until the test releases them, so "delayed" and "overlapping" are seen, not timed."""
+
+    def __init__(self, sleepers: int) -> None:
+        self.delays: list[float] = []
+        self.sleepers = sleepers
+        self.all_asleep = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        if len(self.delays) == self.sleepers:
+            self.all_asleep.set()
+        await self.release.wait()
+
+    def __getattr__(self, name: str):  # everything else the app takes from asyncio is the real one
+        return getattr(asyncio, name)
+
+
+def test_latency_overlaps_concurrent_requests(monkeypatch):
+    from okxlink.sim import okx_app
+
+    held = HeldSleep(sleepers=5)
+    monkeypatch.setattr(okx_app, "asyncio", held)
     state = state_with(latency_ms=300)
-    started = time.perf_counter()
-    resps = asyncio.run(_send(state, [("GET", "/api/v5/public/time", {}, b"")] * 5, LOCAL))
-    elapsed = time.perf_counter() - started
-    assert all(r.status_code == 200 for r in resps)
-    assert 0.3 <= elapsed < 1.2
+
+    async def scenario():
+        sending = asyncio.ensure_future(
+            _send(state, [("GET", "/api/v5/public/time", {}, b"")] * 5, LOCAL))
+        # A generous guard against a hang, not a bound on speed: a server that handled the requests
+        # one after another would never have all five asleep at once, and this would time out.
+        await asyncio.wait_for(held.all_asleep.wait(), timeout=60)
+        assert not sending.done()  # nothing is answered while the latency lasts
+        answered_early = state.hits.copy()
+        held.release.set()
+        return await sending, answered_early
+
+    resps, answered_early = asyncio.run(scenario())
+    assert held.delays == [0.3] * 5  # --latency-ms 300, once per request
+    assert not answered_early  # no request got past the latency to the rate limiter before release
+    assert all(r.status_code == 200 and r.json()["code"] == "0" for r in resps)
+    assert sum(len(h) for h in state.hits.values()) == 5
+
+
+def test_no_latency_means_no_sleep(monkeypatch):
+    from okxlink.sim import okx_app
+
+    held = HeldSleep(sleepers=1)
+    monkeypatch.setattr(okx_app, "asyncio", held)
+    assert get(state_with(), "/api/v5/public/time").status_code == 200
+    assert held.delays == []
 
 
 # ---- the default scenario and accounts files --------------------------------------------------

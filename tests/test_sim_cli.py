@@ -24,6 +24,7 @@ from okxlink.sim.child import spawn
 from conftest import Result, clean_env
 from inproc import InProcess
 
+pytestmark = pytest.mark.slow
 OKXLINK_SIM = [sys.executable, "-m", "okxlink", "sim"]
 PYTHON_M_SIM = [sys.executable, "-m", "okxlink.sim"]
 ENTRIES = {"okxlink sim": OKXLINK_SIM, "python -m okxlink.sim": PYTHON_M_SIM}

@@ -2,7 +2,7 @@
 locked dependency set must have no known vulnerability, and a bug in okxlink must never print a
 traceback with local variables (where a key's secret could be).
 
-A missing checker fails its test rather than skipping it: `pip install -e '.[test]'` installs them
+A missing checker fails its test rather than skipping it: `pip install --group dev` installs them
 all. Only pip-audit's vulnerability service may be out of reach (it is from this project's machines:
 see test_locked_dependencies_have_no_known_vulnerability); that is a skip with its reason, never a pass.
 """
@@ -20,6 +20,7 @@ import pytest
 
 from conftest import clean_env
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements.lock"
 
@@ -27,7 +28,7 @@ LOCK = ROOT / "requirements.lock"
 def check(module: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """`python -m MODULE ARGS` from the project root; fails (never skips) when MODULE is missing."""
     if importlib.util.find_spec(module) is None:
-        pytest.fail(f"{module} is not installed: pip install -e '.[test]'")
+        pytest.fail(f"{module} is not installed: pip install --group dev")
     return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout, env={**os.environ, "NO_COLOR": "1"})
 
@@ -89,6 +90,22 @@ def test_lock_pins_every_runtime_and_sim_dependency():
             if (key, tuple(req.extras)) not in seen:
                 seen.add((key, tuple(req.extras)))
                 todo.append((req.name, tuple(req.extras)))
+
+
+def test_what_is_tested_is_what_is_locked():
+    """scripts/install.sh installs requirements.lock after the development tools: every pin is the
+    version this suite runs with, so the set pip-audit checks is the set the tests exercise."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    wrong = {}
+    for name, pinned in locked().items():
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = None
+        if installed != pinned:
+            wrong[name] = (pinned, installed)
+    assert not wrong, f"installed versions differ from requirements.lock (pinned, installed): {wrong}"
 
 
 def unreachable(done: subprocess.CompletedProcess[str], deps: list[dict[str, object]]) -> str | None:

@@ -4,12 +4,15 @@ secrets), the repository that joins them, and `okxlink profiles` / `remove`."""
 
 from __future__ import annotations
 
+import errno
 import json
 import multiprocessing
 import os
 import stat
 import subprocess
 import sys
+import threading
+import types
 import uuid
 from pathlib import Path
 
@@ -28,6 +31,7 @@ from okxlink.storage import (
     ProfilesFile,
     Rotation,
     VerifySummary,
+    filelock,
     toml_io,
 )
 
@@ -214,6 +218,185 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     profiles = ProfilesFile(path).read()
     assert sorted(profiles) == sorted(f"w{w}-{i}" for w in range(2) for i in range(50))
     assert profiles["w1-49"].label == "worker 1 item 49"
+
+
+class FakeTime:
+    """A clock that moves only when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def _hold_the_lock(path: str, locked, release) -> None:
+    """A second okxlink in the middle of a change: it holds the lock until told to finish."""
+    with ProfilesFile(Path(path)).transaction() as profiles:
+        profiles["holder"] = ProfileMeta(name="holder")
+        locked.set()
+        release.wait(60)
+
+
+def test_a_writer_waits_for_another_process_then_times_out_and_changes_nothing(tmp_path):
+    path = tmp_path / "profiles.toml"
+    ProfilesFile(path).put(ProfileMeta(name="before"))
+    before = path.read_bytes()
+    ctx = multiprocessing.get_context("fork")
+    locked, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_the_lock, args=(str(path), locked, release))
+    holder.start()
+    try:
+        assert locked.wait(30), "the holder never got the lock"
+        with pytest.raises(StorageError) as err:
+            ProfilesFile(path, lock_timeout=0.05).put(ProfileMeta(name="late"))
+        assert err.value.exit_code == 5 and err.value.fix
+        assert err.value.message.startswith(f"Another okxlink is still changing {path} after 0.05 s")
+        assert "Traceback" not in err.value.message and err.value.__suppress_context__
+        assert path.read_bytes() == before
+
+        # A writer with time to wait gets the lock once the holder is done, and keeps both changes.
+        asked = threading.Event()
+
+        def try_lock(fd: int) -> bool:
+            got = filelock.TRY_LOCK(fd)
+            if not got:
+                asked.set()
+            return got
+
+        waiter = ProfilesFile(path, lock_timeout=60)
+        waiter.lock = filelock.FileLock(waiter.lock.path, 60, try_lock=try_lock)
+        failed: list[BaseException] = []
+
+        def wait_and_put() -> None:
+            try:
+                waiter.put(ProfileMeta(name="waited"))
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                failed.append(exc)
+
+        writer = threading.Thread(target=wait_and_put)
+        writer.start()
+        assert asked.wait(30), "the writer never found the lock held"
+        release.set()
+        writer.join(60)
+        assert not writer.is_alive() and not failed
+    finally:
+        release.set()
+        holder.join(60)
+    assert holder.exitcode == 0
+    assert sorted(ProfilesFile(path).read()) == ["before", "holder", "waited"]
+
+
+def test_a_lock_held_for_the_whole_timeout_is_busy_with_the_default_timeout(tmp_path):
+    f = ProfilesFile(tmp_path / "profiles.toml")
+    f.put(ProfileMeta(name="a"))
+    before = f.path.read_bytes()
+    t = FakeTime()
+    f.lock = filelock.FileLock(f.lock.path, filelock.LOCK_TIMEOUT, try_lock=lambda fd: False,
+                               clock=t.clock, sleep=t.sleep)
+    with pytest.raises(StorageError) as err:
+        f.put(ProfileMeta(name="b"))
+    assert err.value.exit_code == 5 and str(f.path) in err.value.message and "15 s" in err.value.message
+    assert sum(t.slept) == pytest.approx(filelock.LOCK_TIMEOUT)
+    assert f.path.read_bytes() == before
+    assert ProfilesFile(f.path).lock.timeout == filelock.LOCK_TIMEOUT
+
+
+def test_retry_backs_off_until_the_third_attempt_succeeds(tmp_path):
+    t = FakeTime()
+    answers = iter([False, False, True])
+    seen: list[int] = []
+    released: list[int] = []
+
+    def try_lock(fd: int) -> bool:
+        seen.append(fd)
+        return next(answers)
+
+    lock = filelock.FileLock(tmp_path / "x.lock", 1.0, try_lock=try_lock, unlock=released.append,
+                             clock=t.clock, sleep=t.sleep)
+    with lock.acquire():
+        assert len(seen) == 3 and len(set(seen)) == 1
+        assert t.slept == [filelock.FIRST_WAIT, 2 * filelock.FIRST_WAIT]
+        assert released == []
+    assert released == seen[:1]
+    with pytest.raises(OSError):
+        os.fstat(seen[0])  # closed on release
+
+
+def test_retry_that_never_succeeds_times_out_at_the_deadline():
+    t = FakeTime()
+    attempts: list[float] = []
+
+    def never() -> bool:
+        attempts.append(t.now)
+        return False
+
+    start = t.now
+    with pytest.raises(filelock.TimedOut):
+        filelock.retry(never, 2.0, clock=t.clock, sleep=t.sleep)
+    assert attempts[0] == start and attempts[-1] == pytest.approx(start + 2.0)  # first at once, last at the end
+    assert len(attempts) == len(t.slept) + 1
+    assert t.slept == sorted(t.slept[:-1]) + t.slept[-1:] and max(t.slept) == filelock.MAX_WAIT
+    assert sum(t.slept) == pytest.approx(2.0)
+
+
+def test_a_timed_out_acquire_closes_its_descriptor(tmp_path):
+    t = FakeTime()
+    seen: list[int] = []
+    lock = filelock.FileLock(tmp_path / "x.lock", 0.5, try_lock=lambda fd: seen.append(fd) or False,
+                             clock=t.clock, sleep=t.sleep)
+    with pytest.raises(filelock.TimedOut):
+        lock.acquire()
+    with pytest.raises(OSError):
+        os.fstat(seen[0])
+
+
+def test_the_windows_lock_calls_with_a_fake_msvcrt(tmp_path, monkeypatch):
+    """msvcrt cannot run here: a stand-in records the calls. Busy (EACCES) is retried, byte 0 is
+    locked and unlocked, any other error is raised."""
+    calls: list[tuple[int, int, int]] = []
+    busy = [2]
+    error = [0]
+
+    def locking(fd: int, mode: int, nbytes: int) -> None:
+        calls.append((mode, nbytes, os.lseek(fd, 0, os.SEEK_CUR)))
+        if error[0]:
+            raise OSError(error[0], os.strerror(error[0]))
+        if mode == fake.LK_NBLCK and busy[0]:
+            busy[0] -= 1
+            raise OSError(errno.EACCES, "Permission denied")
+
+    fake = types.SimpleNamespace(LK_UNLCK=0, LK_LOCK=1, LK_NBLCK=2, locking=locking)
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    t = FakeTime()
+    path = tmp_path / "profiles.toml.lock"
+    path.write_bytes(b"xyz")
+    lock = filelock.FileLock(path, 1.0, try_lock=filelock._try_lock_windows, unlock=filelock._unlock_windows,
+                             clock=t.clock, sleep=t.sleep)
+    with lock.acquire():
+        assert calls == [(fake.LK_NBLCK, 1, 0)] * 3 and len(t.slept) == 2
+    assert calls[3:] == [(fake.LK_UNLCK, 1, 0)]
+
+    error[0] = errno.EBADF
+    with pytest.raises(OSError) as err:
+        lock.acquire()
+    assert err.value.errno == errno.EBADF and not isinstance(err.value, filelock.TimedOut)
+
+
+def test_the_real_lock_excludes_a_second_descriptor(tmp_path):
+    """The platform lock itself (flock here): a second open of the lock file is refused until the
+    first lets go, within the same process too."""
+    first = filelock.FileLock(tmp_path / "x.lock", 0).acquire()
+    with pytest.raises(filelock.TimedOut):
+        filelock.FileLock(tmp_path / "x.lock", 0).acquire()
+    first.release()
+    first.release()  # twice is harmless
+    filelock.FileLock(tmp_path / "x.lock", 0).acquire().release()
 
 
 @pytest.mark.parametrize("text", ["[profiles\nx=", "profiles = 3", "[profiles.a]\ndemo = \"yes\"",

@@ -33,6 +33,7 @@ from inproc import InProcess
 from loopback import Loopback
 from real_keyring import secret_service  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.slow
 # Markup that would crash rich ("[/bold]" closes nothing) or fake a colour or a link; a window
 # title, a cleared screen, a clipboard write (OSC 52), an OSC 8 hyperlink, a C1 CSI, bidi controls
 # that reverse what is read, line and paragraph separators, a line break, a carriage return, DEL.

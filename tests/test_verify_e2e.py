@@ -10,6 +10,7 @@ import pytest
 
 from conftest import clean_env, creds_env, okxlink, start_sim
 
+pytestmark = pytest.mark.slow
 CASES = ["ready", "ready-2", "demo-ready", "wrong-secret", "wrong-passphrase", "unknown-key", "other-site",
          "demo-as-live", "live-as-demo", "no-trade", "withdraw-on", "no-ip-bound",
          "ip-not-whitelisted", "frozen", "funding-only", "sub-account", "lead-trader",

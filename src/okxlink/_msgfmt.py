@@ -4,6 +4,7 @@ project needs no gettext tools installed to build."""
 from __future__ import annotations
 
 import ast
+import re
 import struct
 from pathlib import Path
 
@@ -13,22 +14,32 @@ class CatalogError(ValueError):
 
 
 def parse_po(text: str) -> tuple[dict[str, str], list[str]]:
-    """Returns (translations, fuzzy msgids). The header entry (msgid "") is kept."""
+    """Returns (translations, fuzzy keys). The header entry (msgid "") is kept.
+
+    Keys and values are those of the .mo: a plural entry is keyed by msgid + "\\0" + msgid_plural
+    and its value is msgstr[0] + "\\0" + msgstr[1] … (GNU format)."""
     entries: dict[str, str] = {}
     fuzzy: list[str] = []
     msgid: list[str] | None = None
+    plural: list[str] | None = None
     msgstr: list[str] | None = None
+    forms: list[list[str]] = []
     target: list[str] | None = None
     is_fuzzy = False
 
     def flush() -> None:
-        nonlocal msgid, msgstr, is_fuzzy
-        if msgid is not None and msgstr is not None:
+        nonlocal msgid, plural, msgstr, is_fuzzy, target
+        if msgid is not None and (msgstr is not None or forms):
             key = "".join(msgid)
-            entries[key] = "".join(msgstr)
+            if plural is not None:
+                key += "\0" + "".join(plural)
+                entries[key] = "\0".join("".join(f) for f in forms)
+            else:
+                entries[key] = "".join(msgstr or [])
             if is_fuzzy and key:
                 fuzzy.append(key)
-        msgid = msgstr = None
+        msgid = plural = msgstr = target = None
+        forms.clear()
         is_fuzzy = False
 
     for lineno, raw in enumerate(text.split("\n"), 1):  # not splitlines: U+2028 may sit in a string
@@ -41,13 +52,28 @@ def parse_po(text: str) -> tuple[dict[str, str], list[str]]:
             is_fuzzy = False  # a flag before a blank line or an obsolete entry is not the next entry's
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgid_plural "):
+            if msgid is None or msgstr is not None or forms or plural is not None:
+                raise CatalogError(f"line {lineno}: msgid_plural without msgid")
+            plural = [_string(line[13:], lineno)]
+            target = plural
         elif line.startswith("msgid "):
-            if msgstr is not None:
+            if msgstr is not None or forms:
                 flush()
             msgid = [_string(line[6:], lineno)]
             target = msgid
+        elif line.startswith("msgstr["):
+            m = re.match(r"msgstr\[(\d+)\]\s", line)
+            if m is None:
+                raise CatalogError(f"line {lineno}: cannot parse {line[:40]!r}")
+            if msgid is None or plural is None or msgstr is not None:
+                raise CatalogError(f"line {lineno}: msgstr[] without msgid_plural")
+            if int(m.group(1)) != len(forms):
+                raise CatalogError(f"line {lineno}: msgstr[{m.group(1)}] out of order")
+            forms.append([_string(line[m.end():], lineno)])
+            target = forms[-1]
         elif line.startswith("msgstr "):
-            if msgid is None:
+            if msgid is None or plural is not None or msgstr is not None:
                 raise CatalogError(f"line {lineno}: msgstr without msgid")
             msgstr = [_string(line[7:], lineno)]
             target = msgstr
@@ -57,6 +83,12 @@ def parse_po(text: str) -> tuple[dict[str, str], list[str]]:
             raise CatalogError(f"line {lineno}: cannot parse {line[:40]!r}")
     flush()
     return entries, fuzzy
+
+
+def nplurals(header: str) -> int | None:
+    """The number of plural forms the header's Plural-Forms line declares (None: no such line)."""
+    m = re.search(r"^Plural-Forms:.*?\bnplurals\s*=\s*(\d+)", header, re.MULTILINE)
+    return int(m.group(1)) if m else None
 
 
 def _string(token: str, lineno: int) -> str:
@@ -70,8 +102,21 @@ def _string(token: str, lineno: int) -> str:
 
 
 def mo_bytes(entries: dict[str, str]) -> bytes:
-    """GNU .mo layout: header, two index tables, then the strings (untranslated entries left out)."""
-    pairs = sorted((k.encode(), v.encode()) for k, v in entries.items() if v)
+    """GNU .mo layout: header, two index tables, then the strings (untranslated entries left out,
+    and plural entries with any form left empty). A plural entry (key with a "\\0") needs the
+    header's Plural-Forms, and as many forms as it declares, or Python's gettext would pick the
+    wrong one."""
+    plural = [k for k, v in entries.items() if "\0" in k and _complete(v)]
+    if plural:
+        count = nplurals(entries.get("", ""))
+        if count is None:
+            raise CatalogError("plural entries need a Plural-Forms line in the header")
+        for msgids in plural:
+            forms = entries[msgids].count("\0") + 1
+            if forms != count:
+                raise CatalogError(f"{msgids.split(chr(0))[0][:40]!r}: {forms} plural forms, "
+                                   f"the header's Plural-Forms says {count}")
+    pairs = sorted((k.encode(), v.encode()) for k, v in entries.items() if _complete(v))
     n = len(pairs)
     ids_start = 7 * 4
     strs_start = ids_start + n * 8
@@ -87,6 +132,10 @@ def mo_bytes(entries: dict[str, str]) -> bytes:
     out += b"".join(struct.pack("<2I", *e) for e in ids_table)
     out += b"".join(struct.pack("<2I", *e) for e in strs_table)
     return out + blob
+
+
+def _complete(value: str) -> bool:
+    return all(value.split("\0"))
 
 
 def compile_tree(localedir: Path) -> list[Path]:

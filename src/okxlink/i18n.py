@@ -1,7 +1,8 @@
 """Message catalogs: English source strings, Simplified Chinese from locales/zh_CN.
 
 The language is chosen once per process by `setup(lang)`: `--lang`, else OKXLINK_LANG, else the
-locale variables (LC_ALL, LC_MESSAGES, LANG). `_` is safe to call before setup (English).
+locale variables (LC_ALL, LC_MESSAGES, LANG). `_` and `ngettext` are safe to call before setup
+(English).
 JSON keys, check ids and statuses are never passed through here.
 """
 
@@ -42,6 +43,13 @@ def current() -> str:
 
 def _(message: str) -> str:
     return _translation.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a message for the count `n`: `singular` or `plural` in English (n == 1 → singular),
+    the catalog's form for `n` in another language (Chinese has one). Both must be string literals,
+    and `.format()` goes on the result: `ngettext("{n} key", "{n} keys", n).format(n=n)`."""
+    return _translation.ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from okxlink.core.credentials import Credentials
 from okxlink.errors import UsageError
-from okxlink.i18n import _
+from okxlink.i18n import _, ngettext
 
 ENV_NAMES = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
 FIELDS = ("api_key", "secret_key", "passphrase")
@@ -25,8 +25,10 @@ def from_env(env: Mapping[str, str]) -> Credentials | None:
         return None
     missing = [name for name, value in zip(ENV_NAMES, values, strict=True) if not value]
     if missing:
-        raise UsageError(_("{missing} is not set; set all three of OKX_API_KEY, OKX_SECRET_KEY and "
-                           "OKX_PASSPHRASE, or none.").format(missing=", ".join(missing)))
+        raise UsageError(ngettext("{missing} is not set; set all three of OKX_API_KEY, OKX_SECRET_KEY and "
+                                  "OKX_PASSPHRASE, or none.",
+                                  "{missing} are not set; set all three of OKX_API_KEY, OKX_SECRET_KEY and "
+                                  "OKX_PASSPHRASE, or none.", len(missing)).format(missing=", ".join(missing)))
     return Credentials(api_key=values[0], secret_key=values[1], passphrase=values[2])
 
 

@@ -16,7 +16,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from okxlink.i18n import _
+from okxlink.i18n import _, ngettext
 from okxlink.text import json_text, terminal
 
 if TYPE_CHECKING:
@@ -107,9 +107,12 @@ class UI:
             table.add_row(Text(mark, style=colour), shown(str(check.id)), result)
         self.out.print(table)
         if len(visible) < len(report.checks):
-            self.out.print(Text(_("Secret, passphrase, permissions, IP binding, account and funds ({n} checks) "
-                                  "are checked by your platform, from its IP addresses.").format(
-                                      n=len(report.checks) - len(visible)), style="dim"))
+            hidden = len(report.checks) - len(visible)
+            self.out.print(Text(ngettext(
+                "Secret, passphrase, permissions, IP binding, account and funds ({n} check) "
+                "are checked by your platform, from its IP addresses.",
+                "Secret, passphrase, permissions, IP binding, account and funds ({n} checks) "
+                "are checked by your platform, from its IP addresses.", hidden).format(n=hidden), style="dim"))
         self.out.print(self.verdict(report))
 
     @staticmethod

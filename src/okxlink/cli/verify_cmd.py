@@ -13,7 +13,7 @@ from okxlink.core.verify import Report
 from okxlink.errors import Exit, UsageError, exit_for_ready, worst
 from okxlink.flows import status
 from okxlink.flows.verifying import verify_one, verify_profiles
-from okxlink.i18n import _
+from okxlink.i18n import _, ngettext
 
 
 def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | None, json_out: bool,
@@ -38,7 +38,8 @@ def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | Non
     if not all_profiles and not repo.exists(profile):
         raise UsageError(_("No credentials to verify: there is no profile {name}.").format(name=profile),
                          _where_credentials_come_from())
-    with ui.spinner(_("Asking OKX about {n} key(s)…").format(n=len(names))):
+    with ui.spinner(ngettext("Asking OKX about {n} key…", "Asking OKX about {n} keys…", len(names)).format(
+            n=len(names))):
         loaded, reports = verify_profiles(repo, names, ctx.settings, ctx.http, site, demo)
     platforms: dict[str, status.Platform] = {}
     bound = [r.profile for r in reports if r.profile and r.okx_code == "50110"]

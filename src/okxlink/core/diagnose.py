@@ -24,7 +24,7 @@ from okxlink.core.models import AccountConfig, FundingBalance, TradingBalance, a
 from okxlink.core.sites import label as site_label
 from okxlink.core.sites import site as site_info
 from okxlink.errors import OkxError, RateLimited
-from okxlink.i18n import _
+from okxlink.i18n import _, ngettext
 
 CLOCK_TOLERANCE_MS = 5_000
 MODES = {"1": "spot", "2": "futures", "3": "multi-currency", "4": "portfolio"}
@@ -340,7 +340,9 @@ def ip_binding(f: Facts) -> Check:
     if f.config is None:
         return _skip(CheckId.IP_BINDING, _("Not checked."))
     if f.config.ip:
-        return Check(CheckId.IP_BINDING, "pass", _("Bound to {n} IP address(es).").format(n=len(f.config.ip)))
+        n = len(f.config.ip)
+        return Check(CheckId.IP_BINDING, "pass",
+                     ngettext("Bound to {n} IP address.", "Bound to {n} IP addresses.", n).format(n=n))
     if f.demo:
         return Check(CheckId.IP_BINDING, "pass", _("No IP bound; demo keys do not expire."))
     if "trade" in f.config.perm or "withdraw" in f.config.perm:

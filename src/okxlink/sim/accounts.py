@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import sys
+import tomllib
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -361,18 +361,10 @@ def account_from_dict(raw: dict[str, Any]) -> Account:
 
 
 def load_accounts(path: str | Path) -> list[Account]:
-    """Read `{"accounts": [...]}` from JSON, or `[[accounts]]` tables from TOML (Python 3.11+)."""
+    """Read `{"accounts": [...]}` from JSON, or `[[accounts]]` tables from TOML."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".toml":
-        if sys.version_info >= (3, 11):
-            import tomllib
-
-            doc = tomllib.loads(text)
-        else:  # Python 3.10: no TOML reader in the standard library
-            raise ValueError("TOML accounts files need Python 3.11 or later; use JSON")
-    else:
-        doc = json.loads(text)
+    doc = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
     entries = doc.get("accounts") if isinstance(doc, dict) else None
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{path}: expected a non-empty list under 'accounts'")

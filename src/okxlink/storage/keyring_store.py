@@ -106,10 +106,13 @@ class KeyringStore:
 
         worker = threading.Thread(target=work, name="okxlink-keyring", daemon=True)
         worker.start()
-        worker.join(None if self._asks_the_user() else self.timeout)
+        # The first call also finds the backend (imports, entry points, a D-Bus connection), which a
+        # busy machine can take seconds over: it gets three times as long as every later call.
+        limit = self.timeout * (3 if self._usable is None and self._backend is None else 1)
+        worker.join(None if self._asks_the_user() else limit)
         where = self._where()
         if worker.is_alive():
-            raise errors.timed_out(where, self.timeout)
+            raise errors.timed_out(where, limit)
         if error:
             raise errors.translate(error[0], where, profile) from None
         return value[0]

@@ -1,8 +1,9 @@
 """profiles.toml: where it lives, and how it is read and written safely.
 
 One table per profile under [profiles.NAME] (fields: storage/meta.py). Every change is
-read-modify-write under an exclusive lock, written to a temp file in the same directory, fsynced
-and renamed over the old file: a crash leaves the old file or the new one, never half of either.
+read-modify-write under an exclusive lock on the side file profiles.toml.lock (storage/filelock.py:
+every platform, given up after `lock_timeout` seconds), written to a temp file in the same directory,
+fsynced and renamed over the old file: a crash leaves the old file or the new one, never half of either.
 
 The file decides where `okxlink link` sends a key, so on POSIX neither it nor its directory may be
 writable by other users: okxlink makes its own private again (0600 / 0700) and refuses someone
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from okxlink.errors import StorageError, UsageError
 from okxlink.i18n import _
-from okxlink.storage import atomic, toml_io
+from okxlink.storage import atomic, filelock, toml_io
 from okxlink.storage.meta import Corrupt, ProfileMeta
 
 HEADER = ("okxlink profiles: non-secret metadata, one table per profile.\n"
@@ -42,9 +43,23 @@ class Unwritable(StorageError):
         self.reason = reason
 
 
+class Busy(StorageError):
+    """Another process held profiles.toml's lock for the whole timeout; nothing was changed."""
+
+    def __init__(self, path: Path, timeout: float) -> None:
+        super().__init__(_("Another okxlink is still changing {path} after {seconds:g} s, so nothing was "
+                           "changed: try again when it has finished.").format(path=path, seconds=timeout),
+                         _("If none seems to be running, look for a stopped or hung okxlink (one suspended "
+                           "with Ctrl-Z, say), end it, and try again."))
+        self.path = path
+
+
 class ProfilesFile:
-    def __init__(self, path: Path) -> None:
+    """`lock_timeout`: how many seconds a change waits for another process's change to end."""
+
+    def __init__(self, path: Path, lock_timeout: float = filelock.LOCK_TIMEOUT) -> None:
         self.path = Path(path)
+        self.lock = filelock.FileLock(self.path.with_name(self.path.name + ".lock"), lock_timeout)
 
     def read(self, include_removing: bool = False) -> dict[str, ProfileMeta]:
         """No lock needed: writers replace the file whole, so a reader sees the old or the new one.
@@ -111,10 +126,13 @@ class ProfilesFile:
     def transaction(self, undo: Callable[[], None] | None = None) -> Iterator[dict[str, ProfileMeta]]:
         """Lock, read, let the caller change the dict, write it back. An exception in the body
         writes nothing. When the write fails, `undo` runs still under the lock (so no other writer
-        comes between), then Unwritable is raised. Not re-entrant: flock would wait for itself."""
+        comes between), then Unwritable is raised. Busy when another process keeps the lock past
+        the timeout. Not re-entrant: a nested transaction would wait for itself, then be Busy."""
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = _lock(self.path.with_name(self.path.name + ".lock"))
+            held = _lock(self.lock)
+        except filelock.TimedOut:
+            raise Busy(self.path, self.lock.timeout) from None
         except OSError as exc:
             raise self._unwritable(exc) from None
         try:
@@ -127,8 +145,7 @@ class ProfilesFile:
                     undo()
                 raise
         finally:
-            if fd is not None:
-                os.close(fd)  # releases the lock
+            held.release()
 
     def _write(self, profiles: dict[str, ProfileMeta]) -> None:
         data = toml_io.dumps({"version": 1, "profiles": {n: m.to_toml() for n, m in sorted(profiles.items())}},
@@ -180,16 +197,6 @@ def _private(path: Path, info: os.stat_result, mode: int, fd: int | None = None)
                                                                            arg=shlex.quote(str(path))))
 
 
-def _lock(path: Path) -> int | None:
-    """An exclusive flock on a side file, held until the descriptor closes (also on a crash)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no flock; os.replace still keeps the file whole
-        return None
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
+def _lock(lock: filelock.FileLock) -> filelock.Held:
+    """Every transaction takes its lock here (tests/test_atomicity.py wraps this to order writers)."""
+    return lock.acquire()
