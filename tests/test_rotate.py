@@ -33,7 +33,8 @@ from inproc import InProcess
 from real_keyring import secret_service  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.slow
-PAIRS = ("plain", "k0", "k1", "k2", "k3", "k4", "k5", "down", "attn", "wizard", "refuse", "lost")
+PAIRS = ("plain", "k0", "k1", "k2", "k3", "k4", "k5", "down", "attn", "wizard", "refuse", "lost",
+         "ab-linked-A", "ab-withdrawn-A", "ab-withdrawn-B")
 STOPS = ("after begin", "linked A", "withdrawn A", "linked B", "withdrawn B", "before finish")
 # what each platform holds once the run stopped there (o: the old key, n: the new one)
 HELD_AT_STOP = {"after begin": ("o", "o"), "linked A": ("on", "o"), "withdrawn A": ("n", "o"),
@@ -430,3 +431,32 @@ def test_end_to_end_with_the_real_keyring(world, secret_service, tmp_path):  # n
     for r in results:
         for secret in secrets:
             assert secret not in r.out and secret not in r.err
+
+
+@pytest.mark.parametrize("stop", ["linked A", "withdrawn A", "withdrawn B"])
+def test_a_rotation_taken_back_leaves_every_platform_with_the_old_key_alone(world, run, monkeypatch, stop):
+    """--abandon from any point: a platform that had lost the old key gets it back first, then every
+    platform loses the new one; the new secret and the rotation are gone, the old key stays."""
+    k = stop.replace(" ", "-")
+    old, new = f"ab-{k}-old", f"ab-{k}-new"
+    linked(world, run, old)
+    interrupt(monkeypatch, stop, world)
+    assert rotate(world, run, new).code == 130
+    monkeypatch.undo()
+    o, n = world.masked(old), world.masked(new)
+    assert world.a.held(o, n) == ([n] if stop != "linked A" else sorted([o, n]))  # A lost the old key, or not yet
+
+    refused = run("rotate", "--profile", "p", "--abandon")  # no terminal, no --yes: nothing happens
+    assert refused.code == 2 and meta(run).rotation is not None
+
+    done = run("rotate", "--profile", "p", "--abandon", "--yes", width=200)
+    assert done.code == 0, done.out + done.err
+    assert [p.held(o, n) for p in (world.a, world.b)] == [[o], [o]]
+    m = meta(run)
+    assert m.rotation is None and m.key == o and run.secrets.get("p#next") is None
+    assert run.secrets.get("p").api_key == world.accounts[old].api_key
+    assert sorted((r.service, r.key, r.state) for r in m.links) == sorted(
+        (p.url, o, "linked") for p in (world.a, world.b))
+    assert done.out.startswith(f"Rotation to key {n} taken back: profile p keeps key {o}.\n")
+    again = run("rotate", "--profile", "p", "--abandon", "--yes")
+    assert again.code == 0 and again.out == "No rotation of profile p is under way.\n"

@@ -187,9 +187,14 @@ def build_app(run: Context) -> typer.Typer:
     def rotate(profile: str = profile_opt,
                yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask before sending the new key.")),
                stdin: bool = typer.Option(False, "--stdin", help=_("Read the new credentials as JSON from standard input.")),
+               abandon: bool = typer.Option(False, "--abandon",
+                                            help=_("Take back a rotation under way: every platform keeps or gets "
+                                                   "back the old key and loses the new one.")),
                json_out: bool = typer.Option(False, "--json", help=_("Print JSON."))) -> None:
-        from okxlink.cli.rotate_cmd import run_rotate
+        from okxlink.cli.rotate_cmd import run_abandon, run_rotate
 
+        if abandon:
+            raise typer.Exit(run_abandon(run, profile=profile, yes=yes, json_out=json_out))
         raise typer.Exit(run_rotate(run, profile=profile, yes=yes, stdin=stdin, json_out=json_out))
 
     @app.command(help=_("Per profile: Spot and unified-account readiness, permissions, IP binding, "

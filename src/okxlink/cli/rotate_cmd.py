@@ -94,6 +94,52 @@ def run_rotate(ctx: Context, *, profile: str, yes: bool, stdin: bool, json_out: 
     return Exit.OK
 
 
+def run_abandon(ctx: Context, *, profile: str, yes: bool, json_out: bool) -> Exit:
+    """`okxlink rotate --abandon`: the way back from a rotation whose new key will not do."""
+    repo = ctx.repo()
+    meta = repo.meta(profile)
+    ui = ctx.ui(json_mode=json_out)
+    if meta.rotation is None:
+        if json_out:
+            ui.json({"profile": profile, "abandoned": False})
+        else:
+            ui.say(_("No rotation of profile {name} is under way.").format(name=profile))
+        return Exit.OK
+    new, services = meta.rotation.key, meta.services()
+    for url in services:  # profiles.toml is the user's file: an address no secret may go to is refused
+        check_service_url(url)
+    if not yes:
+        if not ctx.can_ask:
+            raise UsageError(_("Not taking the rotation back without confirmation: there is no terminal to ask in."),
+                             _("Pass --yes to take it back."))
+        question = _("Take back the rotation to key {new}: {hosts} keep or get back the old key {old} and lose "
+                     "the new one?").format(new=plain(new), hosts=hosts_of(services) or "-", old=plain(meta.key))
+        if not ctx.asker().confirm("rotate-abandon", question, default=False):
+            raise UsageError(_("Stopped before sending anything."), None)
+    tokens = {url: _token(ctx, url) for url in services}  # all before the first step
+    try:
+        with ui.spinner(_("Giving the old key back to your platforms…")):
+            rotating.abandon(repo, profile, tokens, ctx.http)
+    except OkxlinkError:
+        _where_things_stand(ui, repo, profile, abandoning=True)
+        raise
+    except KeyboardInterrupt:
+        _where_things_stand(ui, repo, profile, abandoning=True)
+        raise Interrupted(_("Interrupted; what was done so far is recorded."), None) from None
+    if json_out:
+        ui.json({"profile": profile, "abandoned": True, "key": meta.key, "dropped_key": new,
+                 "services": services})
+        return Exit.OK
+    ui.say(_("Rotation to key {new} taken back: profile {name} keeps key {old}.").format(
+        new=plain(new), name=profile, old=plain(meta.key)))
+    for url in services:
+        ui.say("  " + _("{host} holds the old key {old}; the new key is withdrawn there.").format(
+            host=host_of(url), old=plain(meta.key)))
+    ui.say(_("If you made key {new} on OKX for this rotation, delete it there: {url}").format(
+        new=plain(new), url=sites.site(meta.site).api_page(meta.demo)))
+    return Exit.OK
+
+
 def _given(ctx: Context, stdin: bool) -> Credentials | None:
     return inputs.from_stdin(ctx.stdin) if stdin else inputs.from_env(ctx.environ)
 
@@ -175,7 +221,7 @@ def _move(ui: UI, repo: ProfileRepo, profile: str, services: list[str], tokens: 
         return rotating.move_links(repo, profile, tokens, http, checkpoint)
 
 
-def _where_things_stand(ui: UI, repo: ProfileRepo, profile: str) -> None:
+def _where_things_stand(ui: UI, repo: ProfileRepo, profile: str, abandoning: bool = False) -> None:
     """After a stop: which key each platform holds now. Nothing when the rotation never began, or
     ended, or the store cannot show the new key's secret (then the error that stopped us says why)."""
     try:
@@ -183,7 +229,7 @@ def _where_things_stand(ui: UI, repo: ProfileRepo, profile: str) -> None:
         kept = repo.next_key(profile) is not None
     except OkxlinkError:
         return
-    if meta.rotation is None or not kept:
+    if meta.rotation is None or not (kept or abandoning):
         return
     old, new = plain(meta.key), plain(meta.rotation.key)
     ui.note(_("The rotation of profile {name} stopped; where each platform stands now:").format(name=profile))
@@ -191,9 +237,13 @@ def _where_things_stand(ui: UI, repo: ProfileRepo, profile: str) -> None:
         keys = [_named(plain(key), state, old, new) for key, state in held.keys.items()]
         ui.note("  " + _("{host} holds {keys}").format(host=host_of(held.service) or plain(held.service),
                                                         keys=", ".join(keys)))
-    ui.note(_("Both keys' secrets stay in {store}: {old} and {new}.").format(
-        store=repo.secrets.describe(), old=old, new=new))
-    ui.note(_("Run okxlink rotate --profile {name} again to continue.").format(name=profile))
+    if kept:
+        ui.note(_("Both keys' secrets stay in {store}: {old} and {new}.").format(
+            store=repo.secrets.describe(), old=old, new=new))
+    if abandoning:
+        ui.note(_("Run okxlink rotate --profile {name} --abandon again to finish taking it back.").format(name=profile))
+    else:
+        ui.note(_("Run okxlink rotate --profile {name} again to continue.").format(name=profile))
 
 
 def _named(key: str, state: str, old: str, new: str) -> str:

@@ -111,3 +111,18 @@ def finish(repo: ProfileRepo, profile: str, report: Report) -> ProfileMeta:
     saved = repo.save(profile, new, meta)
     repo.forget_next(profile)
     return saved
+
+
+def abandon(repo: ProfileRepo, profile: str, tokens: dict[str, SecretStr], http: HttpFactory) -> list[str]:
+    """Take a rotation back (the new key is broken, or was made by mistake): every service holds the
+    old key again — linked anew where it was already withdrawn — and then loses every other key;
+    the new secret is deleted and the rotation forgotten. `tokens`: one per service. Returns the
+    services. Stopped anywhere, running it again goes on from there."""
+    meta = repo.meta(profile)
+    for url in meta.services():
+        link_profile(repo, profile, url, tokens[url], http, confirm=lambda: True)
+        for other in [r for r in repo.meta(profile).links if r.service == url and r.key != meta.key]:
+            unlink(repo, profile, other, tokens[url], http)
+    repo.update_meta(profile, lambda m: setattr(m, "rotation", None))
+    repo.forget_next(profile)
+    return meta.services()
