@@ -233,9 +233,9 @@ def _where_things_stand(ui: UI, repo: ProfileRepo, profile: str, abandoning: boo
         return
     old, new = plain(meta.key), plain(meta.rotation.key)
     ui.note(_("The rotation of profile {name} stopped; where each platform stands now:").format(name=profile))
-    for held in rotating.holdings(meta):
-        keys = [_named(plain(key), state, old, new) for key, state in held.keys.items()]
-        ui.note("  " + _("{host} holds {keys}").format(host=host_of(held.service) or plain(held.service),
+    for service, held in meta.holdings().items():
+        keys = [_named(plain(key), state, old, new) for key, state in held.items()]
+        ui.note("  " + _("{host} holds {keys}").format(host=host_of(service) or plain(service),
                                                         keys=", ".join(keys)))
     if kept:
         ui.note(_("Both keys' secrets stay in {store}: {old} and {new}.").format(

@@ -6,7 +6,7 @@ platform holds no working key, and never without a secret here for a key a platf
      the rotation recorded)                                                               replaces the old)
 
 Every step is recorded before the next begins, so a run that stops anywhere (a service down, the
-platform not ready for the new key, Ctrl-C) is continued by running it again: `holdings` then says
+platform not ready for the new key, Ctrl-C) is continued by running it again: ProfileMeta.holdings says
 which key each service holds, both secrets are still in the keyring, and the steps already done
 are found done (a link the service already holds is not sent again).
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from pydantic import SecretStr
 
@@ -30,17 +29,6 @@ from okxlink.i18n import _
 from okxlink.storage import ProfileMeta, ProfileRepo
 
 Checkpoint = Callable[[str], None]  # told after each recorded step ("linked URL", "withdrawn URL")
-
-
-@dataclass(frozen=True)
-class Holding:
-    """What one service holds of this profile: its keys (masked), and whether each is confirmed."""
-    service: str
-    keys: dict[str, str]  # masked key → "linked" | "pending"
-
-
-def holdings(meta: ProfileMeta) -> list[Holding]:
-    return [Holding(url, {r.key: r.state for r in meta.links if r.service == url}) for url in meta.services()]
 
 
 class NotReadyThere(NotReady):

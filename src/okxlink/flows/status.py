@@ -137,12 +137,10 @@ def rotate_due(key_stored: str | None, after_days: int, now: datetime) -> bool:
 
 
 def rotation_of(meta: ProfileMeta) -> RotationState | None:
-    """The rotation under way, with what each service holds. (flows.rotating.holdings says the
-    same, but importing it would load the HTTP stack, which `status --offline` never needs.)"""
+    """The rotation under way, with what each service holds."""
     if meta.rotation is None:
         return None
-    held = [Holding(shown_url(url), {r.key: r.state for r in meta.links if r.service == url})
-            for url in meta.services()]
+    held = [Holding(shown_url(url), keys) for url, keys in meta.holdings().items()]
     return RotationState(key=meta.rotation.key, started=meta.rotation.started, services=held)
 
 

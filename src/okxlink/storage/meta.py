@@ -220,6 +220,10 @@ class ProfileMeta:
         """Every service holding (or perhaps holding: pending) one of this profile's keys, in order."""
         return list(dict.fromkeys(r.service for r in self.links if r.state in ("linked", "pending")))
 
+    def holdings(self) -> dict[str, dict[str, str]]:
+        """Service → the keys it holds (masked) → "linked" or "pending": during a rotation, one or both."""
+        return {url: {r.key: r.state for r in self.links if r.service == url} for url in self.services()}
+
     def to_json(self) -> dict[str, Any]:
         """The `okxlink profiles --json` entry (a documented contract: add keys, never rename)."""
         return {"name": self.name, "site": self.site, "demo": self.demo, "key": self.key,
