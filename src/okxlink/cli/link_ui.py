@@ -115,8 +115,8 @@ def check_withdrawable(profile: str, records: list[LinkRecord]) -> None:
 
 def withdraw_question(records: list[LinkRecord]) -> str:
     keys = ", ".join(dict.fromkeys(plain(r.key) for r in records))
-    hosts = ", ".join(dict.fromkeys(host_of(r.service) for r in records))
-    return _("Withdraw key {key} from {host}? Copying there stops.").format(key=keys, host=hosts)
+    return _("Withdraw key {key} from {host}? Copying there stops.").format(
+        key=keys, host=hosts_of([r.service for r in records]))
 
 
 def hosts_of(urls: list[str]) -> str:

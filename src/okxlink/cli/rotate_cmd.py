@@ -17,6 +17,7 @@ from okxlink.cli.status_view import age
 from okxlink.cli.ui import UI
 from okxlink.cli.wizard import STEPS, State, Wizard
 from okxlink.core import sites
+from okxlink.core.checks import CheckId
 from okxlink.core.credentials import Credentials
 from okxlink.core.linking import Link
 from okxlink.core.urls import check_service_url, host_of
@@ -179,7 +180,7 @@ def _unattended(ctx: Context, ui: UI, meta: ProfileMeta, stdin: bool) -> tuple[C
 def _acceptable(report: Report, meta: ProfileMeta) -> bool:
     """Ready; or bound to the platform's IPs (50110 here) as the old key was, so only the platforms
     can check it, and each says whether it is ready before the old key leaves it."""
-    old_bound = meta.verify.statuses.get("ip-whitelist") == "warn"
+    old_bound = meta.verify.statuses.get(CheckId.IP_WHITELIST.value) == "warn"
     return report.ready is True or (report.okx_code == "50110" and old_bound)
 
 

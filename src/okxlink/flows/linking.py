@@ -84,11 +84,6 @@ def stored_link_id(profile: str, record: LinkRecord) -> str:
     return record.id
 
 
-def already_linked(meta: ProfileMeta, url: str) -> bool:
-    record = meta.link_to(url)
-    return bool(record and record.linked)
-
-
 def link_profile(repo: ProfileRepo, profile: str, url: str, token: SecretStr, http: HttpFactory,
                  confirm: Callable[[], bool], creds: Credentials | None = None) -> Link:
     """Create the link of the profile's key (or of `creds`: a rotation's new key) with `url`, or
