@@ -15,6 +15,7 @@ from __future__ import annotations
 import gettext
 import importlib.util
 import io
+import re
 import string
 import sys
 from pathlib import Path
@@ -446,3 +447,129 @@ def test_missing_environment_variables_agree_in_number(lang_env):
     with pytest.raises(UsageError) as two:
         from_env({"OKX_API_KEY": "k"})
     assert two.value.message.startswith("OKX_SECRET_KEY, OKX_PASSPHRASE are not set; ")
+
+
+# ------------------------------------------------------------- Chinese style and terms
+
+# docs/zh-glossary.md, "Spacing": a space between Chinese and Latin letters or digits; none between two
+# Chinese characters, nor next to full-width punctuation. Checked on what the user reads: every
+# placeholder is filled with the kinds of value it really takes.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_FULL_WIDTH = "\u3000-\u303f\uff01-\uff60\u2014\u2018\u2019\u201c\u201d"  # 、。「」（），：；！？ —— ‘’ “”
+_SPACE_INSIDE = re.compile(f"[{_CJK}{_FULL_WIDTH}] +[{_CJK}{_FULL_WIDTH}]")
+_NO_SPACE = re.compile(f"[{_CJK}][A-Za-z0-9]|[A-Za-z0-9][{_CJK}]")
+
+# Placeholders whose value is (or may be) Chinese under --lang zh, with a value of each kind they take.
+# Any other placeholder stands for Latin text (a host, key, path, id, number): "a1".
+ZH_VALUES = {
+    "site": ("全球站",),                        # a site's name; after --site it is the id, which follows a space
+    "other": ("全球站", "模拟"),                # the other site, or the other of 模拟/实盘
+    "env": ("模拟",), "chosen": ("实盘",),
+    "account": ("子账户",),
+    "mode": ("现货模式", "600"),                # an account mode; chmod's mode
+    "unit": ("天",),
+    "age": ("3 天前", "刚刚"),
+    "what": ("不会保存任何内容",),
+    "problem": ("它不是 https:// 地址",),
+    "said": ("现货已就绪",),
+    "verdict": ("link.example.com：现货已就绪",),
+    "where": ("全球站 · 实盘", "Secret Service"),
+    "store": ("Secret Service", "内存（okxlink 退出后即清除）"),  # a keyring backend's name, or memory
+    "source": ("PYTHON_KEYRING_BACKEND", "密钥环配置"),
+    "keys": ("0f4b…3e7a（可能）", "旧 API 密钥 0f4b…3e7a"),
+    "ids": ("permission-trade", "交易权限"),
+    "reason": ("Permission denied", "不是 UTF-8 文本"),
+    "detail": ("ReadTimeout", "10 秒内没有响应"),
+    "message": ("bad request", "请求无效"), "msg": ("bad request", "请求无效"),
+    "label": ("copy bot", "跟单"),
+}
+
+
+def renderings(msgstr: str) -> list[str]:
+    """msgstr as shown: one rendering per kind of value of each placeholder (the others at their first)."""
+    fields = [f for f in messages.placeholders(msgstr)]
+    names = {f: re.match(r"\{(\w+)", f).group(1) for f in fields}
+
+    def fill(choice: dict[str, str]) -> str:
+        return messages._FIELD.sub(lambda m: choice.get(m.group(0), m.group(0)), msgstr)
+
+    first = {f: ZH_VALUES.get(names[f], ("a1",))[0] for f in fields}
+    out = [fill(first)]
+    for f in fields:
+        out += [fill({**first, f: value}) for value in ZH_VALUES.get(names[f], ())[1:]]
+    return out
+
+
+def spacing_problems(msgstr: str) -> list[str]:
+    found = []
+    for shown in renderings(msgstr):
+        for m in _SPACE_INSIDE.finditer(shown):
+            found.append(f"space inside Chinese {m.group(0)!r} in {shown!r}")
+        for m in _NO_SPACE.finditer(shown):
+            found.append(f"no space between Chinese and Latin {m.group(0)!r} in {shown!r}")
+    return found
+
+
+# 密钥 alone would be ambiguous (the key or its secret): only these compounds are allowed.
+ALLOWED_MIYAO = ("API 密钥", "Secret 密钥", "密钥环", "加密密钥")  # 加密密钥: the linking service's database key
+RETIRED_TERMS = ("密码短语", "SecretKey", "Secret Key")
+
+
+def term_problems(text: str) -> list[str]:
+    found = [f"retired term {term!r}" for term in RETIRED_TERMS if term in text]
+    rest = text
+    for allowed in ALLOWED_MIYAO:
+        rest = rest.replace(allowed, "")
+    if "密钥" in rest:
+        found.append("密钥 outside " + " / ".join(ALLOWED_MIYAO))
+    return found
+
+
+def _translations(po_text: str):
+    _header, entries = messages.parse(po_text)
+    return [(e.msgid, form) for e in entries if not e.obsolete for form in e.forms if form]
+
+
+def test_chinese_spacing(po_text):
+    bad = [f"{msgid!r}\n    {problem}" for msgid, msgstr in _translations(po_text)
+           for problem in spacing_problems(msgstr)]
+    assert not bad, "the glossary's spacing rule is broken:\n" + "\n".join(bad)
+
+
+def test_glossary_terms(po_text):
+    bad = [f"{msgid!r} → {msgstr!r}: {problem}" for msgid, msgstr in _translations(po_text)
+           for problem in term_problems(msgstr)]
+    assert not bad, "terms differ from docs/zh-glossary.md:\n" + "\n".join(bad)
+
+
+def test_zh_docs_use_the_glossary_terms():
+    docs = sorted((ROOT / "docs").glob("*.zh.md"))
+    assert docs
+    bad = [f"{doc.name}: {problem}" for doc in docs for problem in term_problems(doc.read_text(encoding="utf-8"))]
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize(("msgstr", "complaint"), [
+    ("机密信息保存在 {store}。", "space inside Chinese '在 内'"),                     # the issue's example
+    ("机密信息保存在{store}。", "no space between Chinese and Latin '在S'"),
+    ("已绑定 {n}个 IP 地址。", "no space between Chinese and Latin '1个'"),
+    ("请运行okxlink setup。", "no space between Chinese and Latin '行o'"),
+    ("完成 。", "space inside Chinese '成 。'"),
+    ("切换到 {env} 交易吗？", "space inside Chinese '到 模'"),
+])
+def test_spacing_check_catches(msgstr, complaint):
+    assert any(complaint in p for p in spacing_problems(msgstr)), spacing_problems(msgstr)
+
+
+@pytest.mark.parametrize("msgstr", [
+    "机密信息保存在“{store}”中。", "已绑定 {n} 个 IP 地址。", "切换到{env}交易吗？", "改用 OKX {site}吗？",
+    "配置（profile）{name} 已存在。", "{n} {unit}前", "本机：需要处理（{ids}）· {age}检查",
+])
+def test_spacing_check_accepts(msgstr):
+    assert spacing_problems(msgstr) == []
+
+
+def test_term_check():
+    assert term_problems("API 密钥、Secret 密钥和 Passphrase 均正确；系统密钥环") == []
+    assert term_problems("API 密钥、密钥（SecretKey）和密码短语") == [
+        "retired term '密码短语'", "retired term 'SecretKey'", "密钥 outside API 密钥 / Secret 密钥 / 密钥环 / 加密密钥"]
