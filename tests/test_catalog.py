@@ -458,6 +458,7 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _FULL_WIDTH = "\u3000-\u303f\uff01-\uff60\u2014\u2018\u2019\u201c\u201d"  # 、。「」（），：；！？ —— ‘’ “”
 _SPACE_INSIDE = re.compile(f"[{_CJK}{_FULL_WIDTH}] +[{_CJK}{_FULL_WIDTH}]")
 _NO_SPACE = re.compile(f"[{_CJK}][A-Za-z0-9]|[A-Za-z0-9][{_CJK}]")
+_SPACE_BY_PUNCTUATION = re.compile(f"[{_FULL_WIDTH}] +[A-Za-z0-9]|[A-Za-z0-9] +[{_FULL_WIDTH}]")
 
 # Placeholders whose value is (or may be) Chinese under --lang zh, with a value of each kind they take.
 # Any other placeholder stands for Latin text (a host, key, path, id, number): "a1".
@@ -507,6 +508,8 @@ def spacing_problems(msgstr: str) -> list[str]:
             found.append(f"space inside Chinese {m.group(0)!r} in {shown!r}")
         for m in _NO_SPACE.finditer(shown):
             found.append(f"no space between Chinese and Latin {m.group(0)!r} in {shown!r}")
+        for m in _SPACE_BY_PUNCTUATION.finditer(shown):
+            found.append(f"space next to full-width punctuation {m.group(0)!r} in {shown!r}")
     return found
 
 
@@ -556,6 +559,8 @@ def test_zh_docs_use_the_glossary_terms():
     ("请运行okxlink setup。", "no space between Chinese and Latin '行o'"),
     ("完成 。", "space inside Chinese '成 。'"),
     ("切换到 {env} 交易吗？", "space inside Chinese '到 模'"),
+    ("okxlink status —— okxlink 看到的状态", "space next to full-width punctuation 's —'"),
+    ("请运行 okxlink setup 。", "space next to full-width punctuation 'p 。'"),
 ])
 def test_spacing_check_catches(msgstr, complaint):
     assert any(complaint in p for p in spacing_problems(msgstr)), spacing_problems(msgstr)
