@@ -114,7 +114,7 @@ VERIFY_READY_ZH = """\
 │   │                     │ macOS：开启“自动设置日期和时间”）。                │
 │ ✓ │ site                │ 该 API 密钥属于 OKX 全球站。                       │
 │ ✓ │ environment         │ 实盘交易 API 密钥。                                │
-│ ✓ │ credentials         │ API 密钥、密钥（SecretKey）和密码短语均正确。      │
+│ ✓ │ credentials         │ API 密钥、Secret 密钥和 Passphrase 均正确。        │
 │ ✓ │ ip-whitelist        │ 本机可以使用该 API 密钥。                          │
 │ ✓ │ permission-read     │ 已开启读取权限。                                   │
 │ ✓ │ permission-trade    │ 已开启交易权限。                                   │
