@@ -488,7 +488,7 @@ ZH_VALUES = {
 
 def renderings(msgstr: str) -> list[str]:
     """msgstr as shown: one rendering per kind of value of each placeholder (the others at their first)."""
-    fields = [f for f in messages.placeholders(msgstr)]
+    fields = sorted(messages.placeholders(msgstr))
     names = {f: re.match(r"\{(\w+)", f).group(1) for f in fields}
 
     def fill(choice: dict[str, str]) -> str:
