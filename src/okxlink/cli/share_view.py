@@ -139,7 +139,7 @@ def _link(r: LinkRecord) -> str:
     if r.state != "linked":
         return _("{host} · pending (sent, not confirmed) · key {key}").format(host=host, key=key)
     said = {"ready": _("Spot ready"), "attention": _("Spot needs attention")}.get(r.spot or "", _("no verdict yet"))
-    if r.reasons and r.spot != "ready":
-        said += " (" + plain(", ".join(r.reasons)) + ")"
+    if r.reasons and r.spot != "ready":  # check ids, as the platform sent them
+        said = _("{verdict}: {ids}").format(verdict=said, ids=plain(", ".join(r.reasons)))
     return _("{host} · linked · key {key} · {said} · checked {time} · id {id}").format(
         host=host, key=key, said=said, time=when(r.checked_at), id=plain(r.id, LINK_ID_SHOWN))
