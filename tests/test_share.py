@@ -20,7 +20,7 @@ from okxlink.core.models import AccountConfig
 from okxlink.core.urls import host_of
 from okxlink.core.verify import Report
 from okxlink.sim.accounts import Account, dump_accounts
-from okxlink.storage import LinkRecord, PendingLink, ProfileMeta, ProfilesFile, Rotation, VerifySummary
+from okxlink.storage import LinkRecord, PendingLink, ProfileMeta, ProfilesFile, Rotation
 from okxlink.text import terminal
 
 from conftest import start_sim
@@ -110,7 +110,8 @@ OKX code: none
 clock offset: 30.0 s, this machine behind OKX
 checks:
 ✓ network — OKX answered.
-! clock — This machine's clock is 30 s behind OKX's; okxlink corrected for it, but other programs will be refused (error 50102).
+! clock — This machine's clock is 30 s behind OKX's; okxlink corrected for it, \
+but other programs will be refused (error 50102).
 ✓ site — The key belongs to the OKX global site.
 ✓ environment — A live trading key.
 ✓ credentials — Key, secret and passphrase are correct.
@@ -154,7 +155,8 @@ OKX code: 50105
 clock offset: 30.0 s, this machine behind OKX
 checks:
 ✓ network — OKX answered.
-! clock — This machine's clock is 30 s behind OKX's; okxlink corrected for it, but other programs will be refused (error 50102).
+! clock — This machine's clock is 30 s behind OKX's; okxlink corrected for it, \
+but other programs will be refused (error 50102).
 ✓ site — The key belongs to the OKX global site.
 ✓ environment — A live trading key.
 ✗ credentials — The passphrase is wrong.

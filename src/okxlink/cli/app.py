@@ -122,8 +122,8 @@ def build_app(run: Context) -> typer.Typer:
                                         help=_("Judge only from this machine: for a key bound to your "
                                                "platform's IPs, do not ask the platform (exit 4).")),
         share: bool = typer.Option(False, "--share",
-                                   help=_("Print a plain-text report to paste into a support ticket or chat: "
-                                          "versions, site, masked key, every check, links. Nothing secret.")),
+                                   help=_("Print a report to paste into a support ticket or chat (plain text, "
+                                          "nothing secret).")),
     ) -> None:
         from okxlink.cli.verify_cmd import run_verify
 
