@@ -288,3 +288,34 @@ def test_hostile_text_stays_one_plain_line_and_private_fields_stay_out(message, 
     assert all(f" {i} — " in text for i in CHECK_IDS)
     assert "LABEL:" not in text
     assert uid not in text
+
+
+def test_a_key_bound_to_the_platform_reports_the_platforms_verdict(tmp_path):
+    """OKX answers 50110 here; the platform, asked now, says ready: the report says so, exit 0."""
+    bound = Account(name="bound", ip=["127.0.0.2"], uid="550000000002468")  # the platform's IP only
+    path = tmp_path / "accounts.json"
+    path.write_text(json.dumps(dump_accounts([bound])))
+    s = start_sim("--accounts", str(path))
+    try:
+        run = InProcess(tmp_path / "config", base_url=s.template, link_url=s.link_url, link_token=s.link_token)
+        r = run("setup", "--stdin", "--keep-unverified", "--no-link", stdin=json.dumps(creds(bound)))
+        assert r.code == 0, r.err
+        assert run("link", "--yes").code == 0
+        r = run("verify", "--share")
+    finally:
+        s.stop()
+    assert r.code == 0, r.err
+    out = r.out.splitlines()
+    assert {"result: ready", "OKX code: 50110", "links:"} <= set(out)
+    link = next(line for line in out if line.startswith(f"- {host_of(s.link_url)} · linked · key "))
+    assert " · Spot ready · checked 20" in link and s.link_token not in r.out
+
+
+@pytest.mark.parametrize(("offset_ms", "shown"), [
+    (None, "unknown (OKX's time was not available)"), (40, "under 0.1 s"), (-40, "under 0.1 s"),
+    (-2500, "2.5 s, this machine ahead of OKX"), (61_000, "61.0 s, this machine behind OKX")])
+def test_clock_offset_says_which_way(offset_ms, shown):
+    report = Report(None, "global", False, None, [], clock_offset_ms=offset_ms)
+    out = share_view.lines([share_view.Section(report, "0f4b…3e7a", None, source="stdin")],
+                           share_view.About("0", "Linux", "3", "en"), NOW)
+    assert f"clock offset: {shown}" in out

@@ -120,6 +120,8 @@ def _offset(ms: int | None) -> str:
     if ms is None:
         return _("unknown (OKX's time was not available)")
     seconds = abs(ms) / 1000
+    if seconds < 0.05:  # neither ahead nor behind, as far as one decimal tells
+        return _("under 0.1 s")
     if ms < 0:  # offset = OKX's time - this machine's
         return _("{seconds:.1f} s, this machine ahead of OKX").format(seconds=seconds)
     return _("{seconds:.1f} s, this machine behind OKX").format(seconds=seconds)
