@@ -76,7 +76,8 @@ def linked(sim, tmp_path):
     f.put(ProfileMeta(name="main", key="0f4b…3e7a", label=READY.label, uid=READY.uid, links=[
         LinkRecord(service=LINK, id="lnk_1", state="linked", key="0f4b…3e7a", spot="ready",
                    checked_at="2026-12-01T08:00:00Z"),
-        LinkRecord(service=COPY, id="cp_1", state="linked", key="0f4b…3e7a", spot="attention", reasons=["funds"],
+        # a hand-edited profiles.toml: the whole key where okxlink writes it masked
+        LinkRecord(service=COPY, id="cp_1", state="linked", key=READY.api_key, spot="attention", reasons=["funds"],
                    checked_at="2026-11-30T12:00:00Z"),
         LinkRecord(service=NEW, state="pending", key="0f4b…3e7a",
                    pending=PendingLink(idempotency_key="idem-0001", site="global", demo=False))]))
@@ -268,26 +269,29 @@ hostile = st.text(st.characters(codec="utf-8"), max_size=300)  # controls, bidi,
 
 @settings(max_examples=150, deadline=None)
 @given(message=hostile, okx_msg=hostile, label=hostile, uid=st.text("0123456789", min_size=10, max_size=20),
-       service=hostile, link_id=hostile, reason=hostile, key=hostile, profile=hostile)
+       service=hostile, link_id=hostile, reason=hostile, key=hostile, profile=hostile,
+       api_key=st.text("0123456789abcdef-", min_size=10, max_size=36))
 def test_hostile_text_stays_one_plain_line_and_private_fields_stay_out(message, okx_msg, label, uid, service,
-                                                                        link_id, reason, key, profile):
+                                                                        link_id, reason, key, profile, api_key):
     """Whatever OKX, a platform or a hand-edited profiles.toml supplies: each line is one line with no
-    control, format or bidi character, every check id is there, and the label and whole UID are not."""
-    assume(not any(uid in field for field in (message, okx_msg, service, link_id, reason, key, profile)))
+    control, format or bidi character, every check id is there, and the label, whole UID and whole key are not."""
+    assume(not any(uid in field or api_key in field
+                   for field in (message, okx_msg, service, link_id, reason, key, profile)))
     checks = [Check(CheckId(i), "fail", message + okx_msg) for i in CHECK_IDS]
     config = AccountConfig(uid=uid, label="LABEL:" + label)
     report = Report(profile, "global", False, False, checks, config, -1234, okx_msg[:16] or None)
-    meta = ProfileMeta(name=profile, key=key, label="LABEL:" + label, uid=uid, rotation=Rotation(key=key, started=reason),
+    meta = ProfileMeta(name=profile, key=key, label="LABEL:" + label, uid=uid,
+                       rotation=Rotation(key=api_key, started=reason),  # whole keys: a hand-edited file
                        links=[LinkRecord(service=service, id=link_id, state="linked", key=key, spot="attention",
                                          reasons=[reason], checked_at=reason),
-                              LinkRecord(service=service, state="pending", key=key)])
+                              LinkRecord(service=service, state="pending", key=api_key)])
     out = share_view.lines([share_view.Section(report, key, False, profile=profile, meta=meta)],
                            share_view.About("0", "Linux", "3", "en", okx_host=service), NOW)
     text = "\n".join(out)
     assert all("\n" not in line and terminal(line) == line for line in out)
     assert all(f" {i} — " in text for i in CHECK_IDS)
     assert "LABEL:" not in text
-    assert uid not in text
+    assert uid not in text and api_key not in text
 
 
 def test_a_key_bound_to_the_platform_reports_the_platforms_verdict(tmp_path):

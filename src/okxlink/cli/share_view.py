@@ -20,6 +20,7 @@ from datetime import datetime
 from okxlink import __version__
 from okxlink.cli.ui import MARKS
 from okxlink.core import sites
+from okxlink.core.credentials import mask
 from okxlink.core.urls import host_of
 from okxlink.core.verify import Report
 from okxlink.i18n import _
@@ -51,7 +52,7 @@ class Section:
     """One key's part of the report. `profile` is None for credentials from the environment or
     stdin (`source` says which); `meta` is the profile's metadata after the run (its links)."""
     report: Report
-    key: str                        # masked
+    key: str                        # masked (Credentials.masked_key)
     ready: bool | None              # the verdict the exit code follows (the platform's, for a bound key)
     profile: str | None = None
     source: str = "profile"         # profile | environment | stdin
@@ -62,6 +63,12 @@ def mask_uid(uid: str) -> str:
     """First 2 and last 4 characters: enough for support to match an account, not to name it."""
     uid = plain(uid, 64)
     return f"{uid[:2]}…{uid[-4:]}" if len(uid) >= 10 else "…" if uid else "-"
+
+
+def masked(key: str) -> str:
+    """A key as profiles.toml names it: masked by okxlink, unless the file was edited by hand."""
+    key = plain(key, 64)
+    return key if len(key) <= 9 and "…" in key else mask(key)
 
 
 def when(iso: str | None) -> str:
@@ -132,12 +139,12 @@ def _links(meta: ProfileMeta) -> list[str]:
     out = [_("links:"), *("- " + _link(r) for r in records)] if records else [_("links: none")]
     if meta.rotation is not None:
         out.append(_("rotation: to key {key}, started {time}").format(
-            key=plain(meta.rotation.key), time=when(meta.rotation.started)))
+            key=masked(meta.rotation.key), time=when(meta.rotation.started)))
     return out
 
 
 def _link(r: LinkRecord) -> str:
-    host, key = plain(host_of(r.service) or "?"), plain(r.key)
+    host, key = plain(host_of(r.service) or "?"), masked(r.key)
     if r.state != "linked":
         return _("{host} · pending (sent, not confirmed) · key {key}").format(host=host, key=key)
     said = {"ready": _("Spot ready"), "attention": _("Spot needs attention")}.get(r.spot or "", _("no verdict yet"))

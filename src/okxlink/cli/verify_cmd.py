@@ -55,9 +55,9 @@ def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | Non
             platforms = status.ask_platforms(repo, bound, ctx.settings, ctx.http)
     if share:  # each profile's links as recorded after this run (the platforms asked now included)
         after = repo.known()
-        _share(ctx, ui, [share_view.Section(r, meta.key, _verdict(r, platforms.get(meta.name)), profile=meta.name,
-                                            meta=after.get(meta.name, meta))
-                         for r, (meta, _creds) in zip(reports, loaded, strict=True)])
+        _share(ctx, ui, [share_view.Section(r, stored.masked_key(), _verdict(r, platforms.get(meta.name)),
+                                            profile=meta.name, meta=after.get(meta.name, meta))
+                         for r, (meta, stored) in zip(reports, loaded, strict=True)])
     else:
         _show(ui, reports, json_out, many=all_profiles, keys={meta.name: meta.key for meta, _creds in loaded},
               platforms=platforms)
