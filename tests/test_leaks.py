@@ -7,7 +7,7 @@ secret / passphrase / key some cases hand to the client), and its link service t
 bearer token, handed over on its stdin. Secrets, passphrases and tokens hold quotes, backslashes,
 `%`, unicode and spaces wherever OKX and HTTP let them (the API key's shape is OKX's). okxlink then
 runs as real processes — private HOME, TMPDIR and OKXLINK_CONFIG_DIR, the real Secret Service
-keyring — through verify (every case; environment and --stdin; --json and tables), setup
+keyring — through verify (every case; environment and --stdin; --json, tables and --share), setup
 (non-interactive, and the wizard in a pty with a hidden token prompt, a retried passphrase and a
 Ctrl-C), link / unlink / status / profiles / remove, usage errors that carry secrets, and crashes
 forced by faults (exceptions whose text holds the secret, keyrings that echo what they are handed —
@@ -390,6 +390,9 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
             stdin=json.dumps([r["api_key"], r["secret_key"], r["passphrase"]])),
         Run("secret-as-flag", ["verify", f"--secret-key={r['secret_key']}"], env(), exits=(2,), argv_exempt=True),
         Run("okx-unreachable", ["verify", "--json"], env(**creds(r), OKXLINK_BASE_URL=dead), exits=(4,)),
+        # the report pasted into support tickets: from the environment, and a refused key from --stdin
+        Run("verify-share-env", ["verify", "--share"], env(**creds(r))),
+        Run("verify-share-stdin", ["verify", "--share", "--stdin"], env(), stdin=payload(wrong_pass), exits=(3,)),
         Run("link-unknown-profile", ["link", "--profile", "nobody", "--yes"], env(OKXLINK_LINK_TOKEN=token),
             exits=(2,)),
         Run("control-leaky", [], env(**creds(r)), wrapper=CONTROL),
@@ -506,6 +509,7 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
     # every profile at once (verified again; one request per account, within OKX's rate limits)
     # leak-bound cannot be checked from here; it is linked, so its platform's verdict counts
     phase([Run("verify-all", ["verify", "--all"], env(), exits=(0,)),
+           Run("verify-all-share", ["verify", "--all", "--share"], env(), exits=(0,)),  # with every link
            Run("status-json", ["status", "--json"], env(OKXLINK_LINK_TOKEN=token), exits=(0, 3, 4))])
 
     # D. interactive link (confirmation; the token now comes from the keyring) and remove; link again

@@ -121,12 +121,15 @@ def build_app(run: Context) -> typer.Typer:
         local_only: bool = typer.Option(False, "--local-only",
                                         help=_("Judge only from this machine: for a key bound to your "
                                                "platform's IPs, do not ask the platform (exit 4).")),
+        share: bool = typer.Option(False, "--share",
+                                   help=_("Print a report to paste into a support ticket or chat (plain text, "
+                                          "nothing secret).")),
     ) -> None:
         from okxlink.cli.verify_cmd import run_verify
 
         raise typer.Exit(run_verify(run, profile=profile, site=site.value if site else None, demo=demo,
                                     json_out=json_out, stdin=stdin, all_profiles=all_profiles,
-                                    local_only=local_only))
+                                    local_only=local_only, share=share))
 
     @app.command(help=_("Try the whole set-up against a built-in OKX simulator: fake keys, no "
                         "account, no network, nothing saved."))

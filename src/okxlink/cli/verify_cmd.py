@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from okxlink.cli import inputs, status_view
+from okxlink.cli import inputs, share_view, status_view
 from okxlink.cli.context import Context
-from okxlink.cli.ui import UI
+from okxlink.cli.ui import UI, shown
 from okxlink.core import sites
 from okxlink.core.verify import Report
 from okxlink.errors import Exit, UsageError, exit_for_ready, worst
@@ -17,7 +17,10 @@ from okxlink.i18n import _, ngettext
 
 
 def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | None, json_out: bool,
-               stdin: bool, all_profiles: bool, local_only: bool = False) -> Exit:
+               stdin: bool, all_profiles: bool, local_only: bool = False, share: bool = False) -> Exit:
+    if share and json_out:
+        raise UsageError(_("--share and --json do not go together: --share writes a report for people, "
+                           "--json the documented schema for programs."), _("Use one of them."))
     ui = ctx.ui(json_mode=json_out)
     ctx.note_endpoint(ui)
     creds = inputs.from_stdin(ctx.stdin) if stdin else inputs.from_env(ctx.environ)
@@ -27,7 +30,11 @@ def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | Non
                       "they win over the stored profile {name}.").format(name=profile))
         with ui.spinner(_("Asking OKX about key {key}…").format(key=creds.masked_key())):
             report = verify_one(creds, site or "global", bool(demo), ctx.settings, ctx.http)
-        _show(ui, [report], json_out, many=False, keys={None: creds.masked_key()})
+        if share:
+            _share(ctx, ui, [share_view.Section(report, creds.masked_key(), report.ready,
+                                                source="stdin" if stdin else "environment")])
+        else:
+            _show(ui, [report], json_out, many=False, keys={None: creds.masked_key()})
         return exit_for_ready(report.ready)
 
     repo = ctx.repo()
@@ -46,8 +53,14 @@ def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | Non
     if bound and not local_only:  # only the platform can check these: ask it
         with ui.spinner(_("Asking your platform to check the key…")):
             platforms = status.ask_platforms(repo, bound, ctx.settings, ctx.http)
-    _show(ui, reports, json_out, many=all_profiles, keys={meta.name: meta.key for meta, _creds in loaded},
-          platforms=platforms)
+    if share:  # each profile's links as recorded after this run (the platforms asked now included)
+        after = repo.known()
+        _share(ctx, ui, [share_view.Section(r, stored.masked_key(), _verdict(r, platforms.get(meta.name)),
+                                            profile=meta.name, meta=after.get(meta.name, meta))
+                         for r, (meta, stored) in zip(reports, loaded, strict=True)])
+    else:
+        _show(ui, reports, json_out, many=all_profiles, keys={meta.name: meta.key for meta, _creds in loaded},
+              platforms=platforms)
     return worst(exit_for_ready(_verdict(r, platforms.get(r.profile or ""))) for r in reports)
 
 
@@ -61,6 +74,13 @@ def _verdict(report: Report, platform: status.Platform | None) -> bool | None:
 def _where_credentials_come_from() -> str:
     return _("Run okxlink setup to store a key, set OKX_API_KEY, OKX_SECRET_KEY and "
              "OKX_PASSPHRASE, or pipe them as JSON into okxlink verify --stdin.")
+
+
+def _share(ctx: Context, ui: UI, sections: list[share_view.Section]) -> None:
+    """Whole lines, never wrapped here: the chat or ticket they are pasted into wraps them."""
+    about = share_view.About.here(ctx.settings.lang, ctx.settings.base_url)
+    for line in share_view.lines(sections, about, ctx.now()):
+        ui.out.print(shown(line), soft_wrap=True)
 
 
 def _show(ui: UI, reports: list[Report], json_out: bool, many: bool, keys: dict[str | None, str],
