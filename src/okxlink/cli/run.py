@@ -9,7 +9,6 @@ from __future__ import annotations
 import typer
 
 from okxlink.cli.context import Context
-from okxlink.cli.framework import usage_error
 from okxlink.errors import Exit, OkxlinkError, exit_for
 from okxlink.i18n import _
 from okxlink.text import plain, terminal
@@ -47,6 +46,8 @@ def _show(exc: typer.TyperException, ctx: Context) -> None:
     """typer's usage errors (usage line, hint, sentence), in okxlink's language; its base class has
     no show(). They quote the command line, which a script may have built from outside text."""
     if callable(getattr(exc, "show", None)):
+        from okxlink.cli.framework import usage_error
+
         ctx.stderr.write(terminal(usage_error(exc)))
     else:
         print(f"Error: {plain(exc.format_message(), SENTENCE_MAX)}", file=ctx.stderr)
