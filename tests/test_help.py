@@ -109,6 +109,38 @@ def test_usage_errors(tmp_path, args, en, zh):
         assert (done.code, done.out, done.err) == (2, "", expected), lang
 
 
+SAID = [  # typer's English → okxlink's Chinese, one per template of okxlink.cli.framework
+    ("No such option: --x", "没有这个选项：--x"),
+    ("No such option: --sit (Possible options: --site, --stdin)", "没有这个选项：--sit（相近的选项：--site, --stdin）"),
+    # typer's "No such command" is gettext-marked: in a Chinese run its sentence comes translated
+    ("没有 'verfy' 这个命令。. Did you mean 'verify'?", "没有 'verfy' 这个命令。您是不是想输入 'verify'？"),
+    ("Invalid value for '--site' (env var: 'OKXLINK_SITE'): Value error, 'a: b' is not one of 'global', 'eea'.",
+     "'--site'（环境变量 'OKXLINK_SITE'）的值无效：不支持 'a: b'，可选值为 'global', 'eea'。"),
+    ("Invalid value for '--demo' / '--live': Value error, 'x' is not one of 'en'.",
+     "'--demo' / '--live' 的值无效：不支持 'x'，可选值为 'en'。"),
+    ("Invalid value: Value error, 'x' is not one of 'en'.", "值无效：不支持 'x'，可选值为 'en'。"),
+    ("Option '--profile' requires an argument.", "选项 '--profile' 需要一个值。"),
+    ("Option '--json' does not take a value.", "选项 '--json' 不接受值。"),
+    ("Missing option '--profile'.", "缺少选项 '--profile'。"),
+    ("Missing argument 'NAME'.", "缺少参数 'NAME'。"),
+    ("Got unexpected extra argument(s) (a b)", "多余的参数：a b"),
+    ("Something typer may say one day.", "Something typer may say one day."),  # no template: as it is
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), SAID)
+def test_typers_messages_are_said_in_the_runs_language(english, chinese):
+    from okxlink import i18n
+    from okxlink.cli.framework import TEMPLATES, say
+
+    assert len(SAID) == len(TEMPLATES) - 1  # every template but "Value error, …" (inside others) is here
+    try:
+        assert i18n.setup("en") == "en" and say(english) == english  # English: typer's words, as they are
+        assert i18n.setup("zh") == "zh" and say(english) == chinese
+    finally:
+        i18n.setup("en")
+
+
 def write_goldens() -> None:
     """Rewrites tests/data/help from the current code (run this file)."""
     import io
