@@ -1,13 +1,17 @@
-"""typer's own words in okxlink's language: every command's --help, exactly, at 80 columns in English
-and in Chinese (tests/data/help/<lang>/<command>.txt), and the usage errors a person meets.
+"""typer's own words in okxlink's language: every command's --help, exactly as a person sees it at
+80 columns in English and in Chinese, and the usage errors a person meets.
 
 okxlink runs in this process (tests/inproc.py); typer prints the help to sys.stdout at the width of
-COLUMNS. After a deliberate change of a help text, rewrite the files with
-`.venv/bin/python tests/test_help.py` and read the diff."""
+COLUMNS. Each expected help is a file in tests/screens/ (help-COMMAND-LANG-80.txt), read by a person
+before it is committed. After a deliberate change of a help text, rewrite them and review the diff:
+
+    UPDATE_SCREENS=1 .venv/bin/pytest -q -p no:cacheprovider tests/test_help.py
+    git diff tests/screens/
+"""
 
 from __future__ import annotations
 
-import sys
+import os
 from pathlib import Path
 
 import pytest
@@ -17,8 +21,17 @@ from okxlink.settings import Settings
 
 from inproc import InProcess
 
-HELP = Path(__file__).parent / "data" / "help"
+SCREENS = Path(__file__).parent / "screens"
 LANGS = ("en", "zh")
+
+
+def expect(name: str, text: str) -> None:
+    """`text` is the screen stored as tests/screens/NAME.txt (UPDATE_SCREENS=1: becomes it)."""
+    path = SCREENS / f"{name}.txt"
+    if os.environ.get("UPDATE_SCREENS"):
+        SCREENS.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs (UPDATE_SCREENS=1 rewrites it)"
 
 
 def commands() -> list[str]:
@@ -43,9 +56,7 @@ def help_screen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("command", commands())
 def test_help(tmp_path, monkeypatch, capsys, command, lang):
-    golden = HELP / lang / f"{command}.txt"
-    assert golden.exists(), f"{golden} is missing: run .venv/bin/python tests/test_help.py"
-    assert help_screen(tmp_path, monkeypatch, capsys, command, lang) == golden.read_text(encoding="utf-8")
+    expect(f"help-{command}-{lang}-80", help_screen(tmp_path, monkeypatch, capsys, command, lang))
 
 
 @pytest.mark.parametrize("command", commands())
@@ -59,7 +70,7 @@ def test_chinese_help_has_no_english_framework_words(tmp_path, monkeypatch, caps
 def test_bare_okxlink_shows_the_help_in_chinese(tmp_path, monkeypatch, capsys):
     done = InProcess(tmp_path)(lang="zh")
     assert done.code == 0
-    assert done.err == (HELP / "zh" / "okxlink.txt").read_text(encoding="utf-8")
+    assert done.err == (SCREENS / "help-okxlink-zh-80.txt").read_text(encoding="utf-8")
 
 
 USAGE_ERRORS = [
@@ -139,27 +150,3 @@ def test_typers_messages_are_said_in_the_runs_language(english, chinese):
         assert i18n.setup("zh") == "zh" and say(english) == chinese
     finally:
         i18n.setup("en")
-
-
-def write_goldens() -> None:
-    """Rewrites tests/data/help from the current code (run this file)."""
-    import io
-    import os
-    import tempfile
-    from contextlib import redirect_stdout
-
-    os.environ["COLUMNS"] = "80"
-    with tempfile.TemporaryDirectory() as tmp:
-        for lang in LANGS:
-            (HELP / lang).mkdir(parents=True, exist_ok=True)
-            for command in commands():
-                shown = io.StringIO()
-                with redirect_stdout(shown):
-                    InProcess(Path(tmp))(*([] if command == "okxlink" else [command]), "--help", lang=lang)
-                (HELP / lang / f"{command}.txt").write_text(shown.getvalue(), encoding="utf-8")
-                print(HELP / lang / f"{command}.txt")
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).parent))
-    write_goldens()
