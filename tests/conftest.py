@@ -68,7 +68,7 @@ class Result:
 def clean_env(tmp: Path | None = None, **extra: str) -> dict[str, str]:
     """The child's environment: no credentials or okxlink settings leaking in from this machine."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("OKX_", "OKXLINK_")) and k not in ("LANG", "LC_ALL", "LC_MESSAGES")}
+           if not k.startswith(("OKX_", "OKXLINK_")) and k not in ("LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES")}
     env.update({"NO_COLOR": "1", "COLUMNS": "120", "PYTHONUNBUFFERED": "1", "LANG": "C.UTF-8"})
     if tmp is not None:
         env["OKXLINK_CONFIG_DIR"] = str(tmp / "config")

@@ -27,18 +27,23 @@ class SiteChoice(str, Enum):
     auto = "auto"
 
 
+LangChoice = Enum("LangChoice", [(lang, lang) for lang in i18n.LANGS], type=str)  # type: ignore[misc]
+
+
 def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
-    """--lang may stand anywhere on the line; it is read before anything is printed."""
-    lang, rest, it = None, [], iter(argv)
+    """--lang may stand anywhere on the line; it is read before anything is printed. A value okxlink
+    does not speak (or none) is handed to the root's --lang option, which refuses it as the usage
+    error it is (exit 2), said in the language of the environment."""
+    lang, rest, it, given = None, [], iter(argv), False
     for arg in it:
         if arg == "--lang":
-            lang = next(it, None)
+            lang, given = next(it, None), True
         elif arg.startswith("--lang="):
-            lang = arg.split("=", 1)[1]
+            lang, given = arg.split("=", 1)[1], True
         else:
             rest.append(arg)
-    if lang is not None and lang not in i18n.LANGS:
-        raise SystemExit(f"okxlink: --lang must be one of: {', '.join(i18n.LANGS)}")
+    if given and lang not in i18n.LANGS:
+        return None, [f"--lang={lang or ''}", *rest]
     return lang, rest
 
 
@@ -54,8 +59,11 @@ def build_app(run: Context) -> typer.Typer:
     """The commands, each handed this run's context."""
     import typer
 
+    from okxlink.cli import framework
+
+    framework.install()  # typer's own words (usage, headings, errors) in the run's language
     app = typer.Typer(
-        name="okxlink", no_args_is_help=True, add_completion=True, rich_markup_mode=None,
+        name="okxlink", cls=framework.Group, no_args_is_help=True, add_completion=True, rich_markup_mode=None,
         pretty_exceptions_enable=False,
         help=_("Set up, verify and link an OKX API key for copy trading, safely.\n\n"
                "Start with `okxlink demo` to see the whole flow against a built-in OKX simulator, "
@@ -65,7 +73,7 @@ def build_app(run: Context) -> typer.Typer:
     def _root(
         version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                      help=_("Show the version and exit.")),
-        lang: Optional[str] = typer.Option(None, "--lang", metavar="en|zh",
+        lang: Optional[LangChoice] = typer.Option(None, "--lang", metavar="en|zh",
                                            help=_("Language of messages (default: OKXLINK_LANG, then the locale).")),
     ) -> None:
         pass
@@ -238,10 +246,10 @@ def invoke(argv: list[str], context: Context | None = None) -> int:
     environment unless a caller (a test, the demo) passes its own."""
     lang, args = _take_lang(argv)
     if context is None:
+        i18n.setup(i18n.detect(lang, os.environ))  # a setting's error is said in the run's language
         try:
             context = Context(settings=settings_from(os.environ, lang))
         except OkxlinkError as exc:  # a setting okxlink may not use: said before anything runs
-            i18n.setup(i18n.detect(lang, os.environ))
             print(f"okxlink: {terminal(exc.message)}\n  {terminal(exc.fix or '')}", file=sys.stderr)
             return int(exit_for(exc))
     elif lang is not None:

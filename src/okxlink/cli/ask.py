@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from okxlink.i18n import _
+
 
 class Asker(Protocol):
     def select(self, id: str, message: str, choices: Sequence[tuple[str, str]], default: str) -> str: ...
@@ -17,12 +19,20 @@ class Asker(Protocol):
 
 
 class QuestionaryAsker:
-    """questionary returns None when the user presses Ctrl-C: that is an interrupt, not an answer."""
+    """questionary returns None when the user presses Ctrl-C: that is an interrupt, not an answer.
+    Its own hints are said in okxlink's language: the select's through its `instruction`; the
+    confirm's key hint and echoed answer are constants of its module, read each time it draws."""
 
     def __init__(self) -> None:
         import questionary
+        from questionary.prompts import confirm as confirm_prompt  # the module, whose constants it reads
 
         self._q = questionary
+        words = {"YES_OR_NO": _("(Y/n)"), "NO_OR_YES": _("(y/N)"),
+                 # Translators: the answer to a yes/no question, shown after it once answered
+                 "YES": _("Yes"), "NO": _("No")}
+        for name, text in words.items():
+            setattr(confirm_prompt, name, text)
 
     @staticmethod
     def _answer(value: Any) -> Any:
@@ -33,7 +43,8 @@ class QuestionaryAsker:
     def select(self, id: str, message: str, choices: Sequence[tuple[str, str]], default: str) -> str:
         options = [self._q.Choice(title=label, value=value) for value, label in choices]
         chosen = next((c for c in options if c.value == default), None)
-        return str(self._answer(self._q.select(message, options, default=chosen).unsafe_ask()))
+        return str(self._answer(self._q.select(message, options, default=chosen,
+                                               instruction=_("(Use arrow keys)")).unsafe_ask()))
 
     def confirm(self, id: str, message: str, default: bool = True) -> bool:
         return bool(self._answer(self._q.confirm(message, default=default).unsafe_ask()))

@@ -43,9 +43,15 @@ def config_dir(env: Mapping[str, str], platform: str = sys.platform) -> Path:
 def settings_from(env: Mapping[str, str], lang: str | None = None) -> Settings:
     """The one place okxlink's own environment variables are read (typer reads the options' envvars:
     OKXLINK_PROFILE, OKXLINK_SITE, OKXLINK_LINK_URL for --service). `lang`: --lang, if given.
-    An OKXLINK_BASE_URL okxlink may not send signed requests to is a UsageError (exit 2)."""
+    An OKXLINK_BASE_URL okxlink may not send signed requests to is a UsageError (exit 2), as is an
+    OKXLINK_LANG it does not speak when there is no --lang (the variable is okxlink's own: a typo
+    there is said, not quietly replaced by the locale's language)."""
     from okxlink import i18n
+    from okxlink.errors import UsageError
 
+    if lang is None and env.get("OKXLINK_LANG") and env["OKXLINK_LANG"] not in i18n.LANGS:
+        raise UsageError(_("OKXLINK_LANG must be en or zh, not {value}.").format(value=repr(env["OKXLINK_LANG"])),
+                         _("Set it to en or zh, or unset it to follow the locale."))
     base_url = env.get("OKXLINK_BASE_URL") or None
     settings = Settings(config_dir=config_dir(env), base_url=base_url,
                         link_url=env.get("OKXLINK_LINK_URL") or None,

@@ -6,8 +6,6 @@ plain line (okxlink.text.plain), as is everything typer prints about a bad comma
 
 from __future__ import annotations
 
-import io
-
 import typer
 
 from okxlink.cli.context import Context
@@ -45,13 +43,12 @@ def run(app: typer.Typer, args: list[str], ctx: Context) -> int:
 
 
 def _show(exc: typer.TyperException, ctx: Context) -> None:
-    """typer's usage errors print themselves (usage line, hint); its base class has no show().
-    They quote the command line, which a script may have built from outside text."""
-    show = getattr(exc, "show", None)
-    if callable(show):
-        shown = io.StringIO()
-        show(file=shown)
-        ctx.stderr.write(terminal(shown.getvalue()))
+    """typer's usage errors (usage line, hint, sentence), in okxlink's language; its base class has
+    no show(). They quote the command line, which a script may have built from outside text."""
+    if callable(getattr(exc, "show", None)):
+        from okxlink.cli.framework import usage_error
+
+        ctx.stderr.write(terminal(usage_error(exc)))
     else:
         print(f"Error: {plain(exc.format_message(), SENTENCE_MAX)}", file=ctx.stderr)
 

@@ -87,7 +87,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
                       groups: Iterable[argparse._MutuallyExclusiveGroup],
                       prefix: str | None = None) -> None:
-            super().add_usage(usage, actions, groups, "Usage: " if prefix is None else prefix)
+            super().add_usage(usage, actions, groups, _("Usage: ") if prefix is None else prefix)
 
     parser = argparse.ArgumentParser(prog=prog, description=_(DESCRIPTION), add_help=False,
                                      allow_abbrev=False, formatter_class=Formatter)

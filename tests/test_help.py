@@ -1,0 +1,152 @@
+"""typer's own words in okxlink's language: every command's --help, exactly as a person sees it at
+80 columns in English and in Chinese, and the usage errors a person meets.
+
+okxlink runs in this process (tests/inproc.py); typer prints the help to sys.stdout at the width of
+COLUMNS. Each expected help is a file in tests/screens/ (help-COMMAND-LANG-80.txt), read by a person
+before it is committed. After a deliberate change of a help text, rewrite them and review the diff:
+
+    UPDATE_SCREENS=1 .venv/bin/pytest -q -p no:cacheprovider tests/test_help.py
+    git diff tests/screens/
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from okxlink.cli.context import Context
+from okxlink.settings import Settings
+
+from inproc import InProcess
+
+SCREENS = Path(__file__).parent / "screens"
+LANGS = ("en", "zh")
+
+
+def expect(name: str, text: str) -> None:
+    """`text` is the screen stored as tests/screens/NAME.txt (UPDATE_SCREENS=1: becomes it)."""
+    path = SCREENS / f"{name}.txt"
+    if os.environ.get("UPDATE_SCREENS"):
+        SCREENS.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs (UPDATE_SCREENS=1 rewrites it)"
+
+
+def commands() -> list[str]:
+    """The root ("okxlink") and every command the app has."""
+    import typer
+
+    from okxlink.cli.app import build_app
+
+    group = typer.main.get_command(build_app(Context(settings=Settings(config_dir=Path("unused")))))
+    return ["okxlink", *group.commands]  # type: ignore[attr-defined]
+
+
+def help_screen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                command: str, lang: str) -> str:
+    monkeypatch.setenv("COLUMNS", "80")
+    done = InProcess(tmp_path)(*([] if command == "okxlink" else [command]), "--help", lang=lang)
+    shown = capsys.readouterr()
+    assert (done.code, done.err, shown.err) == (0, "", "")
+    return shown.out
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("command", commands())
+def test_help(tmp_path, monkeypatch, capsys, command, lang):
+    expect(f"help-{command}-{lang}-80", help_screen(tmp_path, monkeypatch, capsys, command, lang))
+
+
+@pytest.mark.parametrize("command", commands())
+def test_chinese_help_has_no_english_framework_words(tmp_path, monkeypatch, capsys, command):
+    shown = help_screen(tmp_path, monkeypatch, capsys, command, "zh")
+    for english in ("Usage:", "Options:", "Commands:", "Show this message", "show this help", "[default:",
+                    "[env var:", "[required]", "completion for the current shell"):
+        assert english not in shown
+
+
+def test_bare_okxlink_shows_the_help_in_chinese(tmp_path, monkeypatch, capsys):
+    done = InProcess(tmp_path)(lang="zh")
+    assert done.code == 0
+    assert done.err == (SCREENS / "help-okxlink-zh-80.txt").read_text(encoding="utf-8")
+
+
+USAGE_ERRORS = [
+    (("verify", "--x"),
+     "Usage: okxlink verify [OPTIONS]\nTry 'okxlink verify --help' for help.\n\nError: No such option: --x\n",
+     "用法：okxlink verify [OPTIONS]\n运行 'okxlink verify --help' 查看帮助。\n\n错误：没有这个选项：--x\n"),
+    (("verify", "--site", "x"),
+     "Usage: okxlink verify [OPTIONS]\nTry 'okxlink verify --help' for help.\n\n"
+     "Error: Invalid value for '--site' (env var: 'OKXLINK_SITE'): Value error, 'x' is not one of "
+     "'global', 'eea', 'us', 'tr', 'auto'.\n",
+     "用法：okxlink verify [OPTIONS]\n运行 'okxlink verify --help' 查看帮助。\n\n"
+     "错误：'--site'（环境变量 'OKXLINK_SITE'）的值无效：不支持 'x'，可选值为 'global', 'eea', 'us', 'tr', 'auto'。\n"),
+    (("verify", "--sit", "eea"),
+     "Usage: okxlink verify [OPTIONS]\nTry 'okxlink verify --help' for help.\n\n"
+     "Error: No such option: --sit (Possible options: --site, --stdin)\n",
+     "用法：okxlink verify [OPTIONS]\n运行 'okxlink verify --help' 查看帮助。\n\n"
+     "错误：没有这个选项：--sit（相近的选项：--site, --stdin）\n"),
+    (("verfy",),
+     "Usage: okxlink [OPTIONS] COMMAND [ARGS]...\nTry 'okxlink --help' for help.\n\n"
+     "Error: No such command 'verfy'. Did you mean 'verify'?\n",
+     "用法：okxlink [OPTIONS] COMMAND [ARGS]...\n运行 'okxlink --help' 查看帮助。\n\n"
+     "错误：没有 'verfy' 这个命令。您是不是想输入 'verify'？\n"),
+    (("nothing",),
+     "Usage: okxlink [OPTIONS] COMMAND [ARGS]...\nTry 'okxlink --help' for help.\n\n"
+     "Error: No such command 'nothing'.\n",
+     "用法：okxlink [OPTIONS] COMMAND [ARGS]...\n运行 'okxlink --help' 查看帮助。\n\n"
+     "错误：没有 'nothing' 这个命令。\n"),
+    (("verify", "--profile"),
+     "Error: Option '--profile' requires an argument.\n",
+     "错误：选项 '--profile' 需要一个值。\n"),
+    (("status", "--json=yes"),
+     "Error: Option '--json' does not take a value.\n",
+     "错误：选项 '--json' 不接受值。\n"),
+    (("profiles", "extra", "more"),
+     "Usage: okxlink profiles [OPTIONS]\nTry 'okxlink profiles --help' for help.\n\n"
+     "Error: Got unexpected extra argument(s) (extra more)\n",
+     "用法：okxlink profiles [OPTIONS]\n运行 'okxlink profiles --help' 查看帮助。\n\n"
+     "错误：多余的参数：extra more\n"),
+]
+
+
+@pytest.mark.parametrize(("args", "en", "zh"), USAGE_ERRORS, ids=[" ".join(e[0]) for e in USAGE_ERRORS])
+def test_usage_errors(tmp_path, args, en, zh):
+    run = InProcess(tmp_path)
+    for lang, expected in (("en", en), ("zh", zh)):
+        done = run(*args, lang=lang)
+        assert (done.code, done.out, done.err) == (2, "", expected), lang
+
+
+SAID = [  # typer's English → okxlink's Chinese, one per template of okxlink.cli.framework
+    ("No such option: --x", "没有这个选项：--x"),
+    ("No such option: --sit (Possible options: --site, --stdin)", "没有这个选项：--sit（相近的选项：--site, --stdin）"),
+    # typer's "No such command" is gettext-marked: in a Chinese run its sentence comes translated
+    ("没有 'verfy' 这个命令。. Did you mean 'verify'?", "没有 'verfy' 这个命令。您是不是想输入 'verify'？"),
+    ("Invalid value for '--site' (env var: 'OKXLINK_SITE'): Value error, 'a: b' is not one of 'global', 'eea'.",
+     "'--site'（环境变量 'OKXLINK_SITE'）的值无效：不支持 'a: b'，可选值为 'global', 'eea'。"),
+    ("Invalid value for '--demo' / '--live': Value error, 'x' is not one of 'en'.",
+     "'--demo' / '--live' 的值无效：不支持 'x'，可选值为 'en'。"),
+    ("Invalid value: Value error, 'x' is not one of 'en'.", "值无效：不支持 'x'，可选值为 'en'。"),
+    ("Option '--profile' requires an argument.", "选项 '--profile' 需要一个值。"),
+    ("Option '--json' does not take a value.", "选项 '--json' 不接受值。"),
+    ("Missing option '--profile'.", "缺少选项 '--profile'。"),
+    ("Missing argument 'NAME'.", "缺少参数 'NAME'。"),
+    ("Got unexpected extra argument(s) (a b)", "多余的参数：a b"),
+    ("Something typer may say one day.", "Something typer may say one day."),  # no template: as it is
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), SAID)
+def test_typers_messages_are_said_in_the_runs_language(english, chinese):
+    from okxlink import i18n
+    from okxlink.cli.framework import TEMPLATES, say
+
+    assert len(SAID) == len(TEMPLATES) - 1  # every template but "Value error, …" (inside others) is here
+    try:
+        assert i18n.setup("en") == "en" and say(english) == english  # English: typer's words, as they are
+        assert i18n.setup("zh") == "zh" and say(english) == chinese
+    finally:
+        i18n.setup("en")
