@@ -1,0 +1,336 @@
+"""okxlink copy: a stored key handed over by clipboard, for platforms that take it in a web form.
+
+The real clipboard: an X server of its own (Xvfb, started like tests/real_keyring.py starts the
+keyring daemon, stopped by PID) read back with xclip, okxlink as a real process reading the real
+Secret Service keyring. In this process: a fake clipboard and a scripted asker, for the flow, the
+prompts and what is said. A missing Xvfb or xclip fails the tests (scripts/test installs them)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import select
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pexpect
+import pytest
+
+from okxlink.cli.clipboard import Held, clear_if_unchanged
+from okxlink.core.credentials import Credentials
+from okxlink.storage import KeyringStore, MemoryStore, ProfileRepo, ProfilesFile
+
+from conftest import OKXLINK
+from inproc import InProcess
+from real_keyring import isolated_env, secret_service  # noqa: F401  (the fixture)
+from scripted import ScriptedAsker
+
+CREDS = Credentials(api_key="c0ffee00-1234-4abc-8def-0123456789ab", secret_key="C0FFEE5EC12345678901234567890ABC",
+                    passphrase="Clip-Board 9!pass")
+VALUES = [CREDS.api_key, CREDS.secret_key.get_secret_value(), CREDS.passphrase.get_secret_value()]
+NO_CLIPBOARD = "No clipboard here: okxlink copy needs xclip or xsel on X11, or wl-clipboard on Wayland"
+
+
+# --- the real clipboard: Xvfb + xclip ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An X server on a free display number, ready once it wrote that number (-displayfd)."""
+    missing = [t for t in ("Xvfb", "xclip") if shutil.which(t) is None]
+    if missing:
+        raise AssertionError(f"missing {', '.join(missing)}: apt-get install xvfb xclip (scripts/test installs them)")
+    log = tmp_path_factory.mktemp("xvfb") / "xvfb.log"
+    read, write = os.pipe()
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "640x480x8"],
+                                pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=err)
+    os.close(write)
+    try:
+        ready, _w, _x = select.select([read], [], [], 30)
+        number = os.read(read, 32).decode().strip() if ready else ""
+        if not number:
+            raise AssertionError(f"Xvfb wrote no display number:\n{log.read_text(errors='replace')}")
+        yield f":{number}"
+    finally:
+        os.close(read)
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def clip(display: str, text: str | None = None) -> str:
+    """Reads the clipboard with xclip, or (text) copies to it as the user would."""
+    env = {**os.environ, "DISPLAY": display}
+    if text is not None:
+        subprocess.run(["xclip", "-selection", "clipboard", "-i"], input=text, text=True, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
+        return text
+    return subprocess.run(["xclip", "-selection", "clipboard", "-o"], capture_output=True, text=True, env=env,
+                          timeout=10).stdout
+
+
+def until(condition, what: str, timeout: float = 15.0) -> None:
+    """Waits for a state of the X server okxlink's timer changes (no event to wait on from outside)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def stored(secret_service, tmp_path_factory) -> dict[str, str]:  # noqa: F811
+    """A profile `clip` in the real keyring; the environment okxlink runs in (no display yet)."""
+    config = tmp_path_factory.mktemp("copy-config")
+    env = secret_service.env(OKXLINK_CONFIG_DIR=str(config), NO_COLOR="1", COLUMNS="200", LANG="C.UTF-8",
+                             PYTHONUNBUFFERED="1")
+    with pytest.MonkeyPatch.context() as mp:  # python-keyring reaches the private bus through os.environ
+        for name, value in secret_service.vars.items():
+            mp.setenv(name, value)
+        ProfileRepo(KeyringStore(backend=secret_service.backend()), ProfilesFile(config / "profiles.toml")) \
+            .save("clip", CREDS)
+    return {k: v for k, v in env.items() if not k.startswith("OKX_") and k not in ("OKXLINK_LANG",)}
+
+
+def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
+    return pexpect.spawn(OKXLINK[0], [*OKXLINK[1:], *args], env={**env, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"},
+                         encoding="utf-8", timeout=30, dimensions=(50, 200))
+
+
+def no_secret_in(text: str) -> None:
+    for value in VALUES:  # the API key too: only its masked form is ever shown
+        assert value not in text
+        assert base64.b64encode(value.encode()).decode()[:16] not in text
+
+
+def test_each_value_goes_on_the_real_clipboard_in_turn_and_a_copy_of_the_users_is_left(stored, display):
+    env = {**stored, "DISPLAY": display}
+    clip(display, "before")
+    child = spawn(env, "copy", "--profile", "clip", "--clear-after", "600")
+    try:
+        child.expect_exact("1/3 API key of key c0ff…89ab is on the clipboard")
+        child.expect_exact("Press Enter for the Secret key")
+        assert clip(display) == VALUES[0]
+        child.send("\r")
+        child.expect_exact("Cleared from the clipboard.")
+        child.expect_exact("2/3 Secret key")
+        child.expect_exact("Press Enter for the Passphrase")
+        assert clip(display) == VALUES[1]
+        clip(display, "the user's own copy")  # copied over the secret before pressing Enter
+        child.send("\r")
+        child.expect_exact("The clipboard holds something you copied since: left as it is.")
+        child.expect_exact("3/3 Passphrase")
+        child.expect_exact("Press Enter to clear the clipboard and finish.")
+        assert clip(display) == VALUES[2]
+        child.send("\r")
+        child.expect_exact("Cleared from the clipboard.")
+        child.expect_exact("okxlink verify --profile clip")
+        child.expect(pexpect.EOF)
+    finally:
+        transcript = (child.before or "") if isinstance(child.before, str) else ""
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert clip(display) == ""
+    no_secret_in(transcript)
+
+
+def test_a_value_is_cleared_when_its_time_is_up_while_okxlink_still_waits(stored, display):
+    env = {**stored, "DISPLAY": display}
+    clip(display, "before")
+    child = spawn(env, "copy", "--profile", "clip", "--field", "passphrase", "--clear-after", "0.5")
+    try:
+        child.expect_exact("Press Enter to clear the clipboard and finish.")
+        # "before" gave way to the passphrase, which the timer cleared: the clipboard is empty
+        until(lambda: clip(display) == "", "the clipboard to be cleared")
+        assert child.isalive()  # still at its prompt: the time, not the end, cleared it
+        child.send("\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+
+
+def test_without_a_terminal_one_field_stays_until_its_time_is_up(stored, display):
+    clip(display, "before")
+    done = subprocess.run([*OKXLINK, "copy", "--profile", "clip", "--field", "secret-key", "--clear-after", "0.3"],
+                          env={**stored, "DISPLAY": display}, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "1/1 Secret key of key c0ff…89ab is on the clipboard" in done.stdout
+    assert "Cleared from the clipboard." in done.stdout
+    assert clip(display) == ""
+    no_secret_in(done.stdout + done.stderr)
+
+
+@pytest.mark.parametrize("where", ["no display", "no xclip"])
+def test_no_clipboard_is_exit_2_naming_what_to_install(stored, display, tmp_path, where):
+    env = isolated_env({}, **stored)  # DISPLAY and WAYLAND_DISPLAY dropped
+    if where == "no xclip":  # a display, and a PATH with python but no clipboard tool
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        env.update(DISPLAY=display, PATH=str(bin_dir))
+    done = subprocess.run([*OKXLINK, "copy", "--profile", "clip", "--field", "api-key"], env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert NO_CLIPBOARD in done.stderr
+    assert "--osc52" in done.stderr
+    no_secret_in(done.stdout + done.stderr)
+
+
+# --- in this process: a fake clipboard -------------------------------------------------------------
+
+class FakeClipboard:
+    tool = "fake-clip"
+    hint = False
+
+    def __init__(self) -> None:
+        self.held = "the user's"
+        self.copies: list[str] = []
+
+    def copy(self, text: str) -> None:
+        self.copies.append(text)
+        self.held = text
+
+    def paste(self) -> str:
+        return self.held
+
+
+class Pasting(ScriptedAsker):
+    """Answers by id, and before the n-th answer of copy-next does what the user does (`acts`)."""
+
+    def __init__(self, answers, acts=None) -> None:
+        super().__init__(answers)
+        self.acts = acts or {}
+        self.seen = 0
+
+    def confirm(self, id, message, default=True):
+        if id == "copy-next":
+            self.seen += 1
+            self.acts.get(self.seen, lambda: None)()
+        return super().confirm(id, message, default)
+
+
+@pytest.fixture()
+def run(tmp_path) -> InProcess:
+    run = InProcess(tmp_path / "config", secrets=MemoryStore(), clipboard=FakeClipboard())
+    ProfileRepo(run.secrets, ProfilesFile(run.config_dir / "profiles.toml")).save("main", CREDS)
+    return run
+
+
+def test_the_three_values_in_turn_each_cleared_and_the_handover_recorded(run):
+    asker = Pasting({"copy-next": [None, None, None]})
+    result = run("copy", "--profile", "main", asker=asker, width=200)
+    assert result.code == 0, result.out + result.err
+    assert run.clipboard.copies == [VALUES[0], "", VALUES[1], "", VALUES[2], ""]
+    assert asker.messages == ["Pasted? Press Enter for the Secret key (n: stop here).",
+                              "Pasted? Press Enter for the Passphrase (n: stop here).",
+                              "Pasted? Press Enter to clear the clipboard and finish."]
+    assert ("1/3 API key of key c0ff…89ab is on the clipboard: paste it into your platform's API key field "
+            "(cleared in 30 s).") in result.out
+    assert result.out.count("Cleared from the clipboard.") == 3
+    assert "fake-clip cannot mark these values as passwords" in result.err  # the warning, once
+    no_secret_in(result.out + result.err)
+    status = run("status", "--offline", width=200)
+    assert ("Platform: key handed over by clipboard just now; okxlink cannot ask it: look at its page "
+            "(grey Spot = ready, orange = check settings), re-check with okxlink verify") in status.out
+    toml = (run.config_dir / "profiles.toml").read_text()
+    assert 'fields = ["api-key", "secret-key", "passphrase"]' in toml and 'at = "2026-12-01T12:00:00Z"' in toml
+
+
+def test_a_value_the_user_copied_over_is_left_and_n_stops(run):
+    asker = Pasting({"copy-next": [None, False]}, acts={2: lambda: run.clipboard.copy("mine")})
+    result = run("copy", "--profile", "main", asker=asker, width=200)
+    assert result.code == 0, result.out + result.err
+    assert run.clipboard.copies == [VALUES[0], "", VALUES[1], "mine"]  # not cleared over "mine"
+    assert "The clipboard holds something you copied since: left as it is." in result.out
+    assert "3/3" not in result.out
+    assert 'fields = ["api-key", "secret-key"]' in (run.config_dir / "profiles.toml").read_text()
+
+
+def test_ctrl_c_clears_the_value_on_the_clipboard(run):
+    result = run("copy", "--profile", "main", asker=Pasting({"copy-next": KeyboardInterrupt}))
+    assert result.code == 130
+    assert run.clipboard.copies == [VALUES[0], ""]
+
+
+def test_one_field_and_the_usage_errors(run):
+    result = run("copy", "--profile", "main", "--field", "passphrase", asker=Pasting({"copy-next": None}))
+    assert result.code == 0 and run.clipboard.copies == [VALUES[2], ""]
+    bad = run("copy", "--profile", "main", "--field", "secret")
+    assert bad.code == 2 and "--field must be one of: api-key, secret-key, passphrase." in bad.err
+    alone = run("copy", "--profile", "main")  # no terminal: three values need someone to press Enter
+    assert alone.code == 2 and "Without a terminal okxlink copy cannot wait for you" in alone.err
+    unknown = run("copy", "--profile", "nobody", "--field", "api-key")
+    assert unknown.code == 2 and "Profile nobody not found." in unknown.err
+    osc = run("copy", "--profile", "main", "--field", "api-key", "--osc52")
+    assert osc.code == 2 and "--osc52 copies through the terminal" in osc.err
+    assert run.clipboard.copies == [VALUES[2], ""]  # none of these copied anything
+
+
+def test_osc52_writes_to_the_terminal_and_clears_it(run):
+    result = run("copy", "--profile", "main", "--field", "api-key", "--osc52", asker=Pasting({"copy-next": None}))
+    assert result.code == 0, result.err
+    encoded = base64.b64encode(VALUES[0].encode()).decode()
+    assert f"\x1b]52;c;{encoded}\x07" in result.out
+    assert result.out.index(encoded) < result.out.index("\x1b]52;c;\x07")  # then cleared
+    assert "travels through your terminal" in result.err
+    assert run.clipboard.copies == []
+
+
+def test_no_clipboard_in_process_names_what_to_install(tmp_path):
+    run = InProcess(tmp_path / "config")
+    ProfileRepo(run.secrets, ProfilesFile(run.config_dir / "profiles.toml")).save("main", CREDS)
+    result = run("copy", "--profile", "main", "--field", "api-key")
+    assert result.code == 2 and NO_CLIPBOARD in result.err
+
+
+def test_link_without_a_service_names_both_ways(run):
+    result = run("link", "--profile", "main")
+    assert result.code == 2
+    assert "okxlink copy --profile main puts each value on the clipboard in turn" in result.err
+
+
+# --- Held: the timer, with a clock the test controls (seconds 0: at once; an hour: never) -------------
+
+def test_held_clears_when_its_time_is_up():
+    board = FakeClipboard()
+    held = Held(board, "v", 0)
+    assert held.done.wait(10)
+    assert board.copies == ["v", ""] and not held.replaced
+
+
+def test_held_clears_at_the_end_unless_the_user_copied_something_else():
+    board = FakeClipboard()
+    with Held(board, "v", 3600) as held:
+        assert board.held == "v" and not held.done.is_set()
+    assert board.copies == ["v", ""]
+    with Held(board, "w", 3600) as held:
+        board.copy("mine")
+    assert held.replaced and board.held == "mine"
+    assert clear_if_unchanged(board, "w") is False and board.held == "mine"
+
+
+def test_the_wizard_offers_the_clipboard_when_no_service_is_given(sim, tmp_path):
+    a = sim.account("funding-only")
+    run = InProcess(tmp_path / "config", base_url=sim.template, clipboard=FakeClipboard())
+    answers = {"site": "global", "have-account": True, "2fa-on": True, "environment": "live", "key-use": "self",
+               "generate-passphrase": False, "key-created": True, "api-key": a["api_key"],
+               "secret-key": a["secret_key"], "passphrase": a["passphrase"], "link-service": "",
+               "copy-key": True, "copy-next": [None, None, None]}
+    asker = Pasting(answers)
+    result = run("setup", "--profile", "form", asker=asker, width=200)
+    assert result.code == 0, result.out + result.err
+    assert asker.asked[-5:] == ["link-service", "copy-key", "copy-next", "copy-next", "copy-next"]
+    assert run.clipboard.copies == [a["api_key"], "", a["secret_key"], "", a["passphrase"], ""]
+    asker.assert_used_up()
+
+
+def test_the_handover_record_reads_back_and_is_optional():
+    from okxlink.storage.meta import Handover, ProfileMeta
+
+    meta = ProfileMeta(name="m", key="abcd…wxyz", handover=Handover(at="2026-12-01T12:00:00Z", key="abcd…wxyz",
+                                                                     fields=["api-key"]))
+    written = {k: v for k, v in meta.to_toml().items() if v is not None}  # TOML has no null
+    again = ProfileMeta.from_toml("m", written)
+    assert again.handover == meta.handover
+    assert ProfileMeta.from_toml("m", {"key": "x"}).handover is None
