@@ -103,6 +103,7 @@ def no_secret_in(text: str) -> None:
         assert base64.b64encode(value.encode()).decode()[:16] not in text
 
 
+@pytest.mark.e2e
 def test_each_value_goes_on_the_real_clipboard_in_turn_and_a_copy_of_the_users_is_left(stored, display):
     env = {**stored, "DISPLAY": display}
     clip(display, "before")
@@ -134,6 +135,7 @@ def test_each_value_goes_on_the_real_clipboard_in_turn_and_a_copy_of_the_users_i
     no_secret_in(transcript)
 
 
+@pytest.mark.e2e
 def test_a_value_is_cleared_when_its_time_is_up_while_okxlink_still_waits(stored, display):
     env = {**stored, "DISPLAY": display}
     clip(display, "before")
@@ -150,6 +152,7 @@ def test_a_value_is_cleared_when_its_time_is_up_while_okxlink_still_waits(stored
     assert child.exitstatus == 0
 
 
+@pytest.mark.e2e
 def test_without_a_terminal_one_field_stays_until_its_time_is_up(stored, display):
     clip(display, "before")
     done = subprocess.run([*OKXLINK, "copy", "--profile", "clip", "--field", "secret-key", "--clear-after", "0.3"],
@@ -162,6 +165,7 @@ def test_without_a_terminal_one_field_stays_until_its_time_is_up(stored, display
     no_secret_in(done.stdout + done.stderr)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("where", ["no display", "no xclip"])
 def test_no_clipboard_is_exit_2_naming_what_to_install(stored, display, tmp_path, where):
     env = isolated_env({}, **stored)  # DISPLAY and WAYLAND_DISPLAY dropped

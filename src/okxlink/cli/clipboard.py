@@ -59,9 +59,9 @@ class Commands:
 
     def _run(self, args: list[str], text: str = "", out: Any = subprocess.DEVNULL) -> str:
         try:
-            # nosec B603 B607: a fixed command line, the tool found on PATH as pyperclip found it
-            done = subprocess.run(args, input=text.encode(), stdout=out, stderr=subprocess.DEVNULL,  # nosec
-                                  timeout=10, check=False)
+            # a fixed command line; the tool is looked up on PATH, as pyperclip looked for it
+            done = subprocess.run(args, input=text.encode(), stdout=out,  # nosec B603 B607
+                                  stderr=subprocess.DEVNULL, timeout=10, check=False)
         except (OSError, subprocess.TimeoutExpired):
             raise failed(self.tool) from None
         if done.returncode != 0 and out is subprocess.DEVNULL:

@@ -21,7 +21,15 @@ from __future__ import annotations
 
 from okxlink.storage.clock_cache import ClockCache
 from okxlink.storage.keyring_store import KeyringStore
-from okxlink.storage.meta import Handover, LinkRecord, PendingLink, ProfileMeta, Rotation, VerifySummary, now_iso
+from okxlink.storage.meta import (
+    Handover,
+    LinkRecord,
+    PendingLink,
+    ProfileMeta,
+    Rotation,
+    VerifySummary,
+    now_iso,
+)
 from okxlink.storage.profiles import ProfilesFile
 from okxlink.storage.repo import ProfileRepo, validate_name
 from okxlink.storage.secrets import SERVICE, MemoryStore, SecretStore
