@@ -1,19 +1,15 @@
 """okxlink copy: a stored key handed over by clipboard, for platforms that take it in a web form.
 
-The real clipboard: an X server of its own (Xvfb, started like tests/real_keyring.py starts the
-keyring daemon, stopped by PID) read back with xclip, okxlink as a real process reading the real
+The real clipboard: an X server of its own (tests/real_display.py: Xvfb, stopped by PID) read back
+with xclip, okxlink as a real process reading the real
 Secret Service keyring. In this process: a fake clipboard and a scripted asker, for the flow, the
 prompts and what is said. A missing Xvfb or xclip fails the tests (scripts/test installs them)."""
 
 from __future__ import annotations
 
 import base64
-import os
-import select
-import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 
 import pexpect
 import pytest
@@ -24,6 +20,7 @@ from okxlink.storage import KeyringStore, MemoryStore, ProfileRepo, ProfilesFile
 
 from conftest import OKXLINK
 from inproc import InProcess
+from real_display import clip, display  # noqa: F401  (the fixture)
 from real_keyring import isolated_env, secret_service  # noqa: F401  (the fixture)
 from scripted import ScriptedAsker
 
@@ -34,41 +31,6 @@ NO_CLIPBOARD = "No clipboard here: okxlink copy needs xclip or xsel on X11, or w
 
 
 # --- the real clipboard: Xvfb + xclip ---------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """An X server on a free display number, ready once it wrote that number (-displayfd)."""
-    missing = [t for t in ("Xvfb", "xclip") if shutil.which(t) is None]
-    if missing:
-        raise AssertionError(f"missing {', '.join(missing)}: apt-get install xvfb xclip (scripts/test installs them)")
-    log = tmp_path_factory.mktemp("xvfb") / "xvfb.log"
-    read, write = os.pipe()
-    with open(log, "wb") as err:
-        proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "640x480x8"],
-                                pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=err)
-    os.close(write)
-    try:
-        ready, _w, _x = select.select([read], [], [], 30)
-        number = os.read(read, 32).decode().strip() if ready else ""
-        if not number:
-            raise AssertionError(f"Xvfb wrote no display number:\n{log.read_text(errors='replace')}")
-        yield f":{number}"
-    finally:
-        os.close(read)
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def clip(display: str, text: str | None = None) -> str:
-    """Reads the clipboard with xclip, or (text) copies to it as the user would."""
-    env = {**os.environ, "DISPLAY": display}
-    if text is not None:
-        subprocess.run(["xclip", "-selection", "clipboard", "-i"], input=text, text=True, env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
-        return text
-    return subprocess.run(["xclip", "-selection", "clipboard", "-o"], capture_output=True, text=True, env=env,
-                          timeout=10).stdout
-
 
 def until(condition, what: str, timeout: float = 15.0) -> None:
     """Waits for a state of the X server okxlink's timer changes (no event to wait on from outside)."""
@@ -104,7 +66,7 @@ def no_secret_in(text: str) -> None:
 
 
 @pytest.mark.e2e
-def test_each_value_goes_on_the_real_clipboard_in_turn_and_a_copy_of_the_users_is_left(stored, display):
+def test_each_value_goes_on_the_real_clipboard_in_turn_and_a_copy_of_the_users_is_left(stored, display):  # noqa: F811
     env = {**stored, "DISPLAY": display}
     clip(display, "before")
     child = spawn(env, "copy", "--profile", "clip", "--clear-after", "600")
@@ -136,7 +98,7 @@ def test_each_value_goes_on_the_real_clipboard_in_turn_and_a_copy_of_the_users_i
 
 
 @pytest.mark.e2e
-def test_a_value_is_cleared_when_its_time_is_up_while_okxlink_still_waits(stored, display):
+def test_a_value_is_cleared_when_its_time_is_up_while_okxlink_still_waits(stored, display):  # noqa: F811
     env = {**stored, "DISPLAY": display}
     clip(display, "before")
     child = spawn(env, "copy", "--profile", "clip", "--field", "passphrase", "--clear-after", "0.5")
@@ -153,7 +115,7 @@ def test_a_value_is_cleared_when_its_time_is_up_while_okxlink_still_waits(stored
 
 
 @pytest.mark.e2e
-def test_without_a_terminal_one_field_stays_until_its_time_is_up(stored, display):
+def test_without_a_terminal_one_field_stays_until_its_time_is_up(stored, display):  # noqa: F811
     clip(display, "before")
     done = subprocess.run([*OKXLINK, "copy", "--profile", "clip", "--field", "secret-key", "--clear-after", "0.3"],
                           env={**stored, "DISPLAY": display}, stdin=subprocess.DEVNULL, capture_output=True,
@@ -167,7 +129,7 @@ def test_without_a_terminal_one_field_stays_until_its_time_is_up(stored, display
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("where", ["no display", "no xclip"])
-def test_no_clipboard_is_exit_2_naming_what_to_install(stored, display, tmp_path, where):
+def test_no_clipboard_is_exit_2_naming_what_to_install(stored, display, tmp_path, where):  # noqa: F811
     env = isolated_env({}, **stored)  # DISPLAY and WAYLAND_DISPLAY dropped
     if where == "no xclip":  # a display, and a PATH with python but no clipboard tool
         bin_dir = tmp_path / "bin"
