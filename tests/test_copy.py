@@ -274,14 +274,18 @@ def test_held_clears_at_the_end_unless_the_user_copied_something_else():
         board.copy("mine")
     assert held.replaced and board.held == "mine"
     assert clear_if_unchanged(board, "w") is False and board.held == "mine"
+    board.held = ""  # emptied by another program: nothing to clear
+    assert clear_if_unchanged(board, "w") is True and board.copies[-1] == "mine"
+
+
+WIZARD = {"site": "global", "have-account": True, "2fa-on": True, "environment": "live", "key-use": "self",
+          "generate-passphrase": False, "key-created": True, "link-service": ""}  # no linking service
 
 
 def test_the_wizard_offers_the_clipboard_when_no_service_is_given(sim, tmp_path):
     a = sim.account("funding-only")
     run = InProcess(tmp_path / "config", base_url=sim.template, clipboard=FakeClipboard())
-    answers = {"site": "global", "have-account": True, "2fa-on": True, "environment": "live", "key-use": "self",
-               "generate-passphrase": False, "key-created": True, "api-key": a["api_key"],
-               "secret-key": a["secret_key"], "passphrase": a["passphrase"], "link-service": "",
+    answers = {**WIZARD, "api-key": a["api_key"], "secret-key": a["secret_key"], "passphrase": a["passphrase"],
                "copy-key": True, "copy-next": [None, None, None]}
     asker = Pasting(answers)
     result = run("setup", "--profile", "form", asker=asker, width=200)
@@ -289,6 +293,20 @@ def test_the_wizard_offers_the_clipboard_when_no_service_is_given(sim, tmp_path)
     assert asker.asked[-5:] == ["link-service", "copy-key", "copy-next", "copy-next", "copy-next"]
     assert run.clipboard.copies == [a["api_key"], "", a["secret_key"], "", a["passphrase"], ""]
     asker.assert_used_up()
+
+
+def test_the_wizard_names_the_command_when_the_offer_is_declined_or_there_is_no_clipboard(sim, tmp_path):
+    for board, answers in ((FakeClipboard(), {"copy-key": False}), (None, {})):
+        a = sim.account("no-ip-bound")
+        run = InProcess(tmp_path / f"config-{bool(board)}", base_url=sim.template, clipboard=board)
+        asker = Pasting({**WIZARD, "api-key": a["api_key"], "secret-key": a["secret_key"],
+                         "passphrase": a["passphrase"], **answers})
+        result = run("setup", "--profile", "form", asker=asker, width=200)
+        assert result.code == 0, result.out + result.err
+        assert ("A platform without a linking service takes the key in its web form: okxlink copy --profile form "
+                "puts each value on the clipboard in turn.") in result.out
+        assert "copy-next" not in asker.asked and (board is None or board.copies == [])
+        asker.assert_used_up()
 
 
 def test_the_handover_record_reads_back_and_is_optional():

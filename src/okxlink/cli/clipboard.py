@@ -144,6 +144,8 @@ def system() -> Clipboard:
 def clear_if_unchanged(board: Clipboard, value: str) -> bool:
     """Empties the clipboard if it still holds `value`; False when the user copied something else."""
     held = board.paste()
+    if held == "":  # empty already (another program cleared it): nothing of ours is left
+        return True
     if held is not None and held != value:
         return False
     board.copy("")

@@ -100,13 +100,15 @@ def _manager_note(board: Clipboard) -> str:
 
 
 def offer(ctx: Context, ui: UI, asker: Asker, profile: str) -> None:
-    """The wizard's last step when no linking service was given."""
+    """The wizard's last step when no linking service was given: asked where a clipboard is, else said."""
     try:
         board = ctx.clipboard()
     except UsageError:
+        board = None
+    if board is not None and asker.confirm("copy-key", _("No linking service? Paste into your platform's form: "
+                                                         "okxlink copies each value in turn. Start now?"),
+                                           default=False):
+        hand_over(ctx, ui, profile, list(FIELDS), board, SECONDS)
+    else:
         ui.say(_("A platform without a linking service takes the key in its web form: okxlink copy "
                  "--profile {name} puts each value on the clipboard in turn.").format(name=profile))
-        return
-    if asker.confirm("copy-key", _("No linking service? Paste into your platform's form: okxlink copies "
-                                   "each value in turn. Start now?"), default=False):
-        hand_over(ctx, ui, profile, list(FIELDS), board, SECONDS)
