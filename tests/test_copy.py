@@ -8,6 +8,7 @@ prompts and what is said. A missing Xvfb or xclip fails the tests (scripts/test 
 from __future__ import annotations
 
 import base64
+import os
 import subprocess
 import time
 
@@ -318,3 +319,37 @@ def test_the_handover_record_reads_back_and_is_optional():
     again = ProfileMeta.from_toml("m", written)
     assert again.handover == meta.handover
     assert ProfileMeta.from_toml("m", {"key": "x"}).handover is None
+
+
+# --- Wayland: wl-copy marks the value as a password where it can (2.3: --sensitive) ----------------
+
+FAKE_WL = """#!/bin/sh
+# a stand-in for wl-clipboard: records its arguments and what it read, never the value on a command line
+here=$(dirname "$0")
+case "$(basename "$0")" in
+  wl-copy)
+    [ "$1" = "--help" ] && { echo "Usage: wl-copy [options] text... SENSITIVE"; exit 0; }
+    echo "$*" >> "$here/args"
+    [ "$1" = "--clear" ] && { : > "$here/held"; exit 0; }
+    cat > "$here/held" ;;
+  wl-paste) cat "$here/held" ;;
+esac
+"""
+
+
+@pytest.mark.parametrize("version", ["2.3", "2.2"])
+def test_wl_copy_is_asked_for_the_password_hint_where_it_has_it(tmp_path, monkeypatch, version):
+    from okxlink.cli.clipboard import system
+
+    for tool in ("wl-copy", "wl-paste"):
+        (tmp_path / tool).write_text(FAKE_WL.replace("SENSITIVE", "--sensitive" if version == "2.3" else "--primary"))
+        (tmp_path / tool).chmod(0o755)
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-test")
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    board = system()
+    assert board.tool == "wl-copy" and board.hint is (version == "2.3")
+    with Held(board, VALUES[1], 3600):
+        assert board.paste() == VALUES[1]
+    assert board.paste() == ""
+    calls = (tmp_path / "args").read_text().splitlines()
+    assert calls == (["--sensitive", "--clear"] if version == "2.3" else ["", "--clear"])
