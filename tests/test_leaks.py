@@ -9,10 +9,10 @@ bearer token, handed over on its stdin. Secrets, passphrases and tokens hold quo
 runs as real processes — private HOME, TMPDIR and OKXLINK_CONFIG_DIR, the real Secret Service
 keyring — through verify (every case; environment and --stdin; --json, tables and --share), setup
 (non-interactive, and the wizard in a pty with a hidden token prompt, a retried passphrase and a
-Ctrl-C), link / unlink / status / profiles / remove, usage errors that carry secrets, and crashes
-forced by faults (exceptions whose text holds the secret, keyrings that echo what they are handed —
-raw or repr()-escaped — or refuse). OKXLINK_DEBUG=1 is set on every other run, `--lang zh` on every
-third.
+Ctrl-C), link / unlink / copy (to a real X clipboard) / status / profiles / remove, usage errors that
+carry secrets, and crashes forced by faults (exceptions whose text holds the secret, keyrings that
+echo what they are handed — raw or repr()-escaped — or refuse). OKXLINK_DEBUG=1 is set on every
+other run, `--lang zh` on every third.
 
 No canary may appear — raw, lower/upper-cased, base64 (any alignment, standard or URL-safe), hex,
 URL-encoded, UTF-16, or escaped as repr() and JSON quote it (a JSON payload inside repr() too) — in
@@ -47,6 +47,7 @@ from okxlink.sim.accounts import Account, default_accounts, dump_accounts
 from okxlink.sim.child import spawn
 
 from conftest import OKXLINK
+from real_display import display  # noqa: F401  (the fixture)
 from real_keyring import repr_keyring, secret_service  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.slow
@@ -301,7 +302,7 @@ def _handed(sim, name: str) -> dict:
     return sim.account(name)
 
 
-def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys):  # noqa: F811
+def test_no_canary_leaks_anywhere(canary_world, secret_service, display, tmp_path, capsys):  # noqa: F811
     sim, canaries, token, wrong, server_side = canary_world
     home, tmpdir, config, capture = (tmp_path / d for d in ("home", "tmp", "config", "capture"))
     for d in (home, tmpdir, capture):
@@ -500,6 +501,11 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
             env(OKXLINK_LINK_TOKEN=token), exits=(4,)),
         Run("link-plain-http-remote", ["link", "--profile", "leak-sub-account", "--yes", "--service",
                                        "http://example.com"], env(OKXLINK_LINK_TOKEN=token), exits=(2,)),
+        # copy: one value to the display's clipboard and cleared; no clipboard; no terminal for three
+        Run("copy-field", ["copy", "--profile", "leak-demo-ready", "--field", "secret-key", "--clear-after", "0.2"],
+            env(DISPLAY=display)),
+        Run("copy-no-clipboard", ["copy", "--profile", "leak-demo-ready", "--field", "passphrase"], env(), exits=(2,)),
+        Run("copy-no-terminal", ["copy", "--profile", "leak-ready"], env(DISPLAY=display), exits=(2,)),
         Run("keyring-echoes-repr-entry", ["verify", "--profile", "leak-ready"], repr_env(), exits=(5,)),
         Run("keyring-echoes-repr-token", ["link", "--profile", "leak-ready", "--yes"], repr_env(), exits=(5,)),
         Run("profiles", ["profiles"], env()),
@@ -518,6 +524,12 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
         child.expect("Send key .* to 127.0.0.1")
         child.send("y")
         child.expect_exact("Spot ready")
+
+    def copy_all(child: pexpect.spawn) -> None:
+        for n in (1, 2, 3):
+            child.expect_exact(f"{n}/3 ")
+            child.send(ENTER)
+        child.expect_exact("okxlink verify --profile leak-funding-only")
 
     def confirm_remove(child: pexpect.spawn) -> None:
         child.expect_exact("Remove profile leak-sub-account")
@@ -538,6 +550,8 @@ def test_no_canary_leaks_anywhere(canary_world, secret_service, tmp_path, capsys
     ], [
         lambda: run_pty("pty-link", ["link", "--profile", "leak-lead-trader"], env(zh=False), confirm_link),
         lambda: run_pty("pty-remove", ["remove", "--profile", "leak-sub-account"], env(zh=False), confirm_remove),
+        lambda: run_pty("pty-copy", ["copy", "--profile", "leak-funding-only"], env(zh=False, DISPLAY=display),
+                        copy_all),
     ])
 
     phase([Run("status", ["status"], env(), exits=(0, 3, 4))])

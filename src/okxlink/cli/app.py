@@ -175,6 +175,26 @@ def build_app(run: Context) -> typer.Typer:
         raise typer.Exit(run_link(run, profile=profile, service=service, yes=yes, token_stdin=token_stdin,
                                   json_out=json_out))
 
+    @app.command(help=_("Hand a stored profile's key over by clipboard, for a platform that takes it in "
+                        "its web form: the API key, then the Secret key, then the Passphrase, each when "
+                        "you press Enter. Nothing secret is printed. Each value is cleared from the "
+                        "clipboard after --clear-after seconds and when the command ends, unless you "
+                        "copied something else since.\n\n"
+                        "Without a terminal it copies the one value --field names and ends when it is cleared."))
+    def copy(profile: str = profile_opt,
+             field: Optional[str] = typer.Option(None, "--field", metavar="api-key|secret-key|passphrase",
+                                                 help=_("Copy this one value only.")),
+             clear_after: float = typer.Option(30.0, "--clear-after", min=0.1, max=3600, metavar="SECONDS",
+                                               envvar="OKXLINK_CLIPBOARD_SECONDS",
+                                               help=_("Clear each value from the clipboard after this long.")),
+             osc52: bool = typer.Option(False, "--osc52",
+                                        help=_("Copy through the terminal (OSC 52) instead of the system "
+                                               "clipboard: each value travels through the terminal, and "
+                                               "tmux or ssh in between."))) -> None:
+        from okxlink.cli.copy_cmd import run_copy
+
+        raise typer.Exit(run_copy(run, profile=profile, field=field, clear_after=clear_after, osc52=osc52))
+
     @app.command(help=_("Withdraw a profile's key from a linking service it was sent to: copying "
                         "there stops. Asks first."))
     def unlink(profile: str = profile_opt,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import httpx
 
     from okxlink.cli.ask import Asker
+    from okxlink.cli.clipboard import Clipboard
     from okxlink.cli.ui import UI
     from okxlink.errors import UsageError
     from okxlink.storage import ProfileRepo, ProfilesFile, SecretStore
@@ -103,6 +104,12 @@ def _questionary() -> Asker:
     return QuestionaryAsker()
 
 
+def _clipboard() -> Clipboard:
+    from okxlink.cli.clipboard import system
+
+    return system()
+
+
 def _browser(url: str) -> bool:
     """False when no browser opened (the wizard then says so): webbrowser answers False when it
     found none, and raises when the one it found fails to start."""
@@ -126,6 +133,7 @@ class Context:
     secrets: Callable[[], SecretStore] = _keyring
     asker: Callable[[], Asker] = _questionary
     open_url: Callable[[str], object] = _browser
+    clipboard: Callable[[], Clipboard] = _clipboard  # UsageError (exit 2) when there is none
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     _repo: ProfileRepo | None = field(default=None, init=False, repr=False)
 

@@ -58,7 +58,9 @@ def _which_service(ctx: Context, meta: ProfileMeta) -> str:
                                default=url).strip()
     if not url:
         raise UsageError(_("No linking service given."),
-                         _("Pass --service URL (your platform's linking address) or set OKXLINK_LINK_URL."))
+                         _("Pass --service URL (your platform's linking address) or set OKXLINK_LINK_URL. A "
+                           "platform without one takes the key in its web form: okxlink copy --profile {name} "
+                           "puts each value on the clipboard in turn.").format(name=meta.name))
     return check_service_url(url)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from pydantic import SecretStr
 
+from okxlink.cli import handover
 from okxlink.cli.ask import Asker, DefaultsAsker
 from okxlink.cli.context import Context
 from okxlink.cli.link_ui import Consent, find_token, resolve_token, send, send_question, show_link
@@ -107,6 +108,8 @@ def link_asked(ctx: Context, ui: UI, asker: Asker, s: State, default: str, named
     token = find_token(ctx, url, token_stdin=False, named=named) if url else None  # None: nothing typed
     if url is None or token is None or not asker.confirm("send-key", send_question(url, key), default=True):
         ui.say(link_later(s.profile))
+        if url is None:  # no linking service: the platform's form, by clipboard
+            handover.offer(ctx, ui, asker, s.profile)
         return
     consent = Consent(ctx, url, key, yes=True)  # asked just above: it covers every attempt below
     repo = ctx.repo()

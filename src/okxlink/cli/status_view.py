@@ -69,7 +69,11 @@ def block(row: Row, now: datetime | None = None) -> Text:
     out.append("\n  " + _local_line(row.local, now))
     for platform in row.links:
         out.append("\n  " + _platform_line(platform, now))
-    if not row.links:
+    if not row.links and meta.handover is not None and meta.handover.key == meta.key:
+        out.append("\n  " + _("Platform: key handed over by clipboard {age}; okxlink cannot ask it: look at its "
+                               "page (grey Spot = ready, orange = check settings), re-check with okxlink "
+                               "verify").format(age=age(meta.handover.at, now)))
+    elif not row.links:
         out.append("\n  " + _("Platform: not linked"))
     spot = {"ready": _("ready"), "attention": _("needs attention"), "unknown": _("unknown")}[row.spot]
     out.append("\n  " + _("Spot: "))

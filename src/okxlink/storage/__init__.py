@@ -21,12 +21,20 @@ from __future__ import annotations
 
 from okxlink.storage.clock_cache import ClockCache
 from okxlink.storage.keyring_store import KeyringStore
-from okxlink.storage.meta import LinkRecord, PendingLink, ProfileMeta, Rotation, VerifySummary, now_iso
+from okxlink.storage.meta import (
+    Handover,
+    LinkRecord,
+    PendingLink,
+    ProfileMeta,
+    Rotation,
+    VerifySummary,
+    now_iso,
+)
 from okxlink.storage.profiles import ProfilesFile
 from okxlink.storage.repo import ProfileRepo, validate_name
 from okxlink.storage.secrets import SERVICE, MemoryStore, SecretStore
 
 __all__ = [
-    "SERVICE", "ClockCache", "KeyringStore", "LinkRecord", "MemoryStore", "PendingLink", "ProfileMeta",
+    "SERVICE", "ClockCache", "Handover", "KeyringStore", "LinkRecord", "MemoryStore", "PendingLink", "ProfileMeta",
     "ProfileRepo", "ProfilesFile", "Rotation", "SecretStore", "VerifySummary", "now_iso", "validate_name",
 ]

@@ -10,6 +10,7 @@ TOML has no null: None means "not written".
                                     holds (masked), the platform's verdict
     [profiles.NAME.links.pending_request]  PendingLink's request fields, with pending_idempotency_key
     [profiles.NAME.rotation]        Rotation: a new key on its way in (its secret is in the keyring)
+    [profiles.NAME.handover]        Handover: the key last handed over by clipboard (okxlink copy)
 
 The single [profiles.NAME.link] table of earlier versions reads as the one element of `links`.
 """
@@ -154,6 +155,25 @@ class Rotation:
 
 
 @dataclass
+class Handover:
+    """The key handed over by clipboard (okxlink copy) for a platform's own form: when, which fields
+    ("api-key", "secret-key", "passphrase"), and which key (masked). okxlink cannot ask that platform."""
+    at: str
+    key: str
+    fields: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_toml(cls, t: dict[str, Any]) -> Handover:
+        t = dict(t)
+        return cls(at=_take(t, "at", str, ""), key=_take(t, "key", str, ""),
+                   fields=_strs(_take(t, "fields", list, []), "fields"), extra=t)
+
+    def to_toml(self) -> dict[str, Any]:
+        return {"at": self.at, "key": self.key, "fields": list(self.fields), **self.extra}
+
+
+@dataclass
 class ProfileMeta:
     name: str
     site: str = "global"
@@ -168,6 +188,7 @@ class ProfileMeta:
     verify: VerifySummary = field(default_factory=VerifySummary)
     links: list[LinkRecord] = field(default_factory=list)
     rotation: Rotation | None = None
+    handover: Handover | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -178,6 +199,7 @@ class ProfileMeta:
         if not all(isinstance(x, dict) for x in links):
             raise Corrupt("links")
         rotation = _take(t, "rotation", dict, None)
+        handover = _take(t, "handover", dict, None)
         meta = cls(name=name, site=_take(t, "site", str, "global"), demo=_take(t, "demo", bool, False),
                    key=_take(t, "key", str, ""), label=_take(t, "label", str, None), uid=_take(t, "uid", str, None),
                    created=_take(t, "created", str, None), key_stored=_take(t, "key_stored", str, None),
@@ -185,7 +207,8 @@ class ProfileMeta:
                    removing=_take(t, "removing", bool, False),
                    verify=VerifySummary.from_toml(_take(t, "verify", dict, {})),
                    links=[LinkRecord.from_toml(x) for x in [*links, *([old] if old is not None else [])]],
-                   rotation=Rotation.from_toml(rotation) if rotation is not None else None, extra=t)
+                   rotation=Rotation.from_toml(rotation) if rotation is not None else None,
+                   handover=Handover.from_toml(handover) if handover is not None else None, extra=t)
         for record in meta.links:
             record.key = record.key or meta.key
         return meta
@@ -201,6 +224,8 @@ class ProfileMeta:
             out["links"] = [record.to_toml() for record in self.links]
         if self.rotation is not None:
             out["rotation"] = self.rotation.to_toml()
+        if self.handover is not None:
+            out["handover"] = self.handover.to_toml()
         return out
 
     # -- links: at most one record per service and key --------------------------------------------
