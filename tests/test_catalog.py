@@ -40,7 +40,7 @@ POT = LOCALES / "okxlink.pot"
 KNOWN = {
     "Spot mode": "现货模式",
     "Multi-currency margin mode": "跨币种保证金模式",
-    "Global (www.okx.com)": "全球站（www.okx.com）",
+    "{site} ({host})": "{site}（{host}）",
     "Move it on OKX: Assets → Transfer, from Funding to Trading.":
         "请在 OKX 上操作：资产 → 划转，从资金账户划转到交易账户。",
 }

@@ -171,7 +171,7 @@ def test_rate_limit_has_its_own_words():
 def test_a_key_another_site_knows_is_a_site_problem(code):
     result = by_id(refusal(code, probed_sites=True, key_site="us"))
     assert result["site"].status == "fail" and "--site us" in result["site"].fix
-    assert "US site" in result["site"].message
+    assert "OKX US" in result["site"].message
     assert result["credentials"].status == "skip"
 
 
