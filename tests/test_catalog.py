@@ -169,7 +169,7 @@ def test_installed_mo_matches_po(po_text):
 def test_setup_zh_translates_and_en_does_not(lang_env):
     assert i18n.setup("zh") == "zh" and i18n.current() == "zh"
     assert i18n._("Spot mode") == "现货模式"
-    assert i18n._("OKX did not answer ({detail}).").format(detail="timeout") == "OKX 没有响应（timeout）。"
+    assert i18n._("Could not reach OKX: {reason}.").format(reason="…") == "无法连接 OKX：…。"
     assert i18n.N_("Spot mode") == "Spot mode"  # marks only
     assert i18n.setup("en") == "en"
     assert i18n._("Spot mode") == "Spot mode"

@@ -72,7 +72,7 @@ def stored(tmp_path):
 
 
 VERIFY_READY_EN = """\
-                     OKX key 0f4b…3e7a · Global · live
+                       OKX key 0f4b…3e7a · Global · live
 ┏━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
 ┃   ┃ Check               ┃ Result                                             ┃
 ┡━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
@@ -83,7 +83,7 @@ VERIFY_READY_EN = """\
 │   │                     │ → Turn on automatic time synchronisation (Linux:   │
 │   │                     │ timedatectl set-ntp true; Windows and macOS: set   │
 │   │                     │ date and time automatically).                      │
-│ ✓ │ site                │ The key belongs to OKX Global.                      │
+│ ✓ │ site                │ The key belongs to OKX Global.                     │
 │ ✓ │ environment         │ A live trading key.                                │
 │ ✓ │ credentials         │ Key, secret and passphrase are correct.            │
 │ ✓ │ ip-whitelist        │ This machine may use the key.                      │
@@ -129,7 +129,7 @@ VERIFY_READY_ZH = """\
 
 
 VERIFY_WITHDRAW_EN = """\
-                     OKX key 9c8d…b0b0 · Global · live
+                       OKX key 9c8d…b0b0 · Global · live
 ┏━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
 ┃   ┃ Check               ┃ Result                                             ┃
 ┡━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
@@ -140,7 +140,7 @@ VERIFY_WITHDRAW_EN = """\
 │   │                     │ → Turn on automatic time synchronisation (Linux:   │
 │   │                     │ timedatectl set-ntp true; Windows and macOS: set   │
 │   │                     │ date and time automatically).                      │
-│ ✓ │ site                │ The key belongs to OKX Global.                      │
+│ ✓ │ site                │ The key belongs to OKX Global.                     │
 │ ✓ │ environment         │ A live trading key.                                │
 │ ✓ │ credentials         │ Key, secret and passphrase are correct.            │
 │ ✓ │ ip-whitelist        │ This machine may use the key.                      │
@@ -224,12 +224,12 @@ spare  9c8d…b0b0 · 欧洲经济区站 · 模拟
 
 
 PROFILES_EN = """\
-Profile   Site                 Key         Label      UID           Last verified       Ready
-─────────────────────────────────────────────────────────────────────────────────────────────────
-bound     global site · live   5e5e…b0nd   -          -             2026-12-01 11:00Z   -
-fresh     global site · live   77aa…0001   -          -             never               -
-main      global site · live   0f4b…3e7a   copy bot   44012345678   2026-12-01 09:00Z   ready
-spare     EEA site · demo      9c8d…b0b0   -          -             2026-11-29 08:00Z   not ready
+Profile   Site            Key         Label      UID           Last verified       Ready
+────────────────────────────────────────────────────────────────────────────────────────────
+bound     Global · live   5e5e…b0nd   -          -             2026-12-01 11:00Z   -
+fresh     Global · live   77aa…0001   -          -             never               -
+main      Global · live   0f4b…3e7a   copy bot   44012345678   2026-12-01 09:00Z   ready
+spare     EEA · demo      9c8d…b0b0   -          -             2026-11-29 08:00Z   not ready
 Metadata: <tmp>/config/profiles.toml. Secrets are in the OS keyring.
 """
 

@@ -247,7 +247,7 @@ class Guide:
         fields = (_("API key"), _("Secret key"), _("Passphrase"))
         width = max(cell_len(f) for f in fields)  # by display width: the labels may be Chinese
         self.fields = tuple(f + " " * (width - cell_len(f)) for f in fields)
-        self.more = _("{n} accounts in all: {prog} --json lists them.")
+        self.more = _("Every account, as JSON: {prog} --json")
         self.stop = _("Stop it with Ctrl-C.")
 
     def __call__(self, ready: dict[str, Any]) -> str:
@@ -268,5 +268,5 @@ class Guide:
                          f"  {plain(name)} ({where})")
             for field, key in zip(self.fields, ("api_key", "secret_key", "passphrase"), strict=True):
                 lines.append(f"    {field}  {plain(a[key])}")
-        lines += ["", self.more.format(n=len(accounts), prog=self.prog), self.stop]
+        lines += ["", self.more.format(prog=self.prog), self.stop]
         return "\n".join(lines)
