@@ -426,3 +426,22 @@ def test_in_a_terminal_okxlink_sim_prints_the_guide_or_with_json_the_line(json_f
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
+
+
+def test_the_guide_stays_in_the_users_language_once_the_link_service_speaks_english():
+    """The linking service switches the simulator's process to English before the guide is printed:
+    the guide's words were translated before that."""
+    import pexpect
+
+    child = pexpect.spawn(OKXLINK_SIM[0], OKXLINK_SIM[1:], env=clean_env(OKXLINK_LANG="zh"), encoding="utf-8",
+                          timeout=60, dimensions=(40, 100))
+    try:
+        child.expect_exact("可粘贴的虚拟 API 密钥（仅在此模拟器中有效）：")
+        child.expect(r"ready（全球站 · 实盘）：所有检查项均通过\r\n    API 密钥     \S+\r\n    Secret 密钥  \S+\r\n"
+                     r"    Passphrase   \S+\r\n")
+        child.expect_exact("按 Ctrl-C 停止。")
+        child.sendintr()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0

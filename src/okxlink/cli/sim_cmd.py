@@ -249,6 +249,8 @@ class Guide:
         self.fields = tuple(f + " " * (width - cell_len(f)) for f in fields)
         self.more = _("Every account, as JSON: {prog} --json")
         self.stop = _("Stop it with Ctrl-C.")
+        self.case = _("{name} ({where}): {case}")
+        self.account = _("{name} ({where})")
 
     def __call__(self, ready: dict[str, Any]) -> str:
         lines = [self.running.format(url=ready["okx_url"])]
@@ -264,8 +266,8 @@ class Guide:
         for name in shown:
             a = accounts[name]  # an --accounts file's words: made plain
             where = self.where.get((a["site"], a["demo"]), plain(a["site"]))
-            lines.append(f"  {name} ({where}): {self.cases[name]}" if name in self.cases else
-                         f"  {plain(name)} ({where})")
+            lines.append("  " + (self.case.format(name=name, where=where, case=self.cases[name])
+                                 if name in self.cases else self.account.format(name=plain(name), where=where)))
             for field, key in zip(self.fields, ("api_key", "secret_key", "passphrase"), strict=True):
                 lines.append(f"    {field}  {plain(a[key])}")
         lines += ["", self.more.format(prog=self.prog), self.stop]
