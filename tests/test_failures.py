@@ -35,6 +35,11 @@ def _cert() -> httpx.ConnectError:
                     ssl.SSLCertVerificationError(1, "certificate verify failed"))
 
 
+def _refused() -> httpx.ConnectError:
+    return _wrapped(httpx.ConnectError("[Errno 111] Connection refused"),
+                    ConnectionRefusedError(111, "Connection refused"))
+
+
 def _dns() -> httpx.ConnectError:
     return _wrapped(httpx.ConnectError("[Errno -2] Name or service not known"),
                     socket.gaierror(-2, "Name or service not known"))
@@ -44,17 +49,18 @@ def _dns() -> httpx.ConnectError:
 KINDS = [
     (lambda: httpx.ReadTimeout("timed out"), "okx.test did not answer within 10 s"),
     (lambda: httpx.WriteTimeout("timed out"), "okx.test did not answer within 10 s"),
-    (lambda: httpx.ConnectTimeout("timed out"), "could not connect to okx.test within 5 s"),
+    (lambda: httpx.ConnectTimeout("timed out"), "no connection to okx.test within 5 s"),
     (lambda: httpx.PoolTimeout("timed out"), "okx.test did not answer within 10 s"),
-    (lambda: httpx.ConnectError("[Errno 111] Connection refused"), "could not connect to okx.test"),
-    (_dns, "could not find okx.test (the name did not resolve)"),
+    (_refused, "okx.test refused the connection"),
+    (lambda: httpx.ConnectError("[Errno 101] Network is unreachable"), "the connection to okx.test failed"),
+    (_dns, "okx.test was not found (the name did not resolve)"),
     (lambda: httpx.ReadError("[Errno 104] Connection reset by peer"), "the connection to okx.test was reset"),
     (lambda: httpx.WriteError("[Errno 32] Broken pipe"), "the connection to okx.test was reset"),
     (lambda: httpx.RemoteProtocolError("Server disconnected without sending a response."),
      "okx.test closed the connection without answering"),
     (_cert, "the TLS certificate of okx.test could not be verified"),
     (lambda: httpx.ProxyError("502 Bad Gateway"), "the proxy could not connect to okx.test"),
-    (lambda: httpx.UnsupportedProtocol("no"), "the connection to okx.test failed"),
+    (lambda: httpx.UnsupportedProtocol("no"), "the request to okx.test failed"),
 ]
 
 
@@ -114,18 +120,18 @@ def test_a_deadline_is_told_in_the_seconds_of_the_whole_exchange():
 
 
 def test_only_hangs_count_as_timed_out_and_only_a_refused_certificate_as_certificate():
-    told = {type(make()).__name__ if make not in (_cert, _dns) else make.__name__:
+    told = {type(make()).__name__ if make not in (_cert, _dns, _refused) else make.__name__:
             failure(make(), "h", timeout=okx.TIMEOUT, deadline_s=1) for make, _ in KINDS}
     assert {k for k, f in told.items() if f.timed_out} == {"ReadTimeout", "WriteTimeout", "ConnectTimeout",
                                                            "PoolTimeout"}
     assert {k for k, f in told.items() if f.certificate} == {"_cert"}
 
 
-def test_a_closed_port_on_this_machine_is_could_not_connect():
+def test_a_closed_port_on_this_machine_refuses_the_connection():
     """The real thing: a socket connect to a port nothing listens on, through httpx's own stack."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # bound, never listening: connections are refused
         network = _network_check(httpx.AsyncClient(), f"http://127.0.0.1:{port}")
-    assert network.message == f"Could not reach OKX: could not connect to 127.0.0.1:{port}."
+    assert network.message == f"Could not reach OKX: 127.0.0.1:{port} refused the connection."
     assert "ConnectError" not in network.message

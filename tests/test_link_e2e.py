@@ -78,7 +78,7 @@ def test_service_down(env, sim):
         dead = f"http://127.0.0.1:{port}"
     result = okxlink("link", "--profile", "down", "--yes", "--service", dead, env=env)
     assert result.code == 4
-    assert f"Could not reach the linking service: could not connect to 127.0.0.1:{port}." in result.err
+    assert f"Could not reach the linking service: 127.0.0.1:{port} refused the connection." in result.err
 
 
 def test_link_refuses_plain_http_to_another_host(env, sim):

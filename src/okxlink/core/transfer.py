@@ -87,7 +87,7 @@ class _Body:
 @dataclass(frozen=True)
 class Failure:
     """An exchange that got no answer, in the user's words (never httpx's class names)."""
-    reason: str          # a clause to follow "Could not reach OKX: ", e.g. "could not connect to www.okx.com"
+    reason: str          # a clause to follow "Could not reach OKX: ", e.g. "www.okx.com refused the connection"
     timed_out: bool      # a hang: not worth trying again at once
     certificate: bool    # the TLS certificate was refused: trying again cannot help
 
@@ -102,7 +102,7 @@ def failure(exc: BaseException, host: str, *, timeout: httpx.Timeout, deadline_s
         return Failure(_("{host} did not answer within {seconds:g} s").format(host=host, seconds=deadline_s),
                        True, False)
     if isinstance(exc, httpx.ConnectTimeout):
-        return Failure(_("could not connect to {host} within {seconds:g} s").format(
+        return Failure(_("no connection to {host} within {seconds:g} s").format(
             host=host, seconds=within(timeout.connect)), True, False)
     if isinstance(exc, httpx.TimeoutException):
         limit = timeout.write if isinstance(exc, httpx.WriteTimeout) else timeout.read
@@ -114,13 +114,15 @@ def failure(exc: BaseException, host: str, *, timeout: httpx.Timeout, deadline_s
         return Failure(_("the proxy could not connect to {host}").format(host=host), False, False)
     if isinstance(exc, httpx.ConnectError):
         if _caused_by(exc, socket.gaierror):
-            return Failure(_("could not find {host} (the name did not resolve)").format(host=host), False, False)
-        return Failure(_("could not connect to {host}").format(host=host), False, False)
+            return Failure(_("{host} was not found (the name did not resolve)").format(host=host), False, False)
+        if _caused_by(exc, ConnectionRefusedError):
+            return Failure(_("{host} refused the connection").format(host=host), False, False)
+        return Failure(_("the connection to {host} failed").format(host=host), False, False)
     if isinstance(exc, httpx.RemoteProtocolError):
         return Failure(_("{host} closed the connection without answering").format(host=host), False, False)
     if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
         return Failure(_("the connection to {host} was reset").format(host=host), False, False)
-    return Failure(_("the connection to {host} failed").format(host=host), False, False)
+    return Failure(_("the request to {host} failed").format(host=host), False, False)
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
