@@ -105,7 +105,8 @@ def failure(exc: BaseException, host: str, *, timeout: httpx.Timeout, deadline_s
         return Failure(_("no connection to {host} within {seconds:g} s").format(
             host=host, seconds=within(timeout.connect)), True, False)
     if isinstance(exc, httpx.TimeoutException):
-        limit = timeout.write if isinstance(exc, httpx.WriteTimeout) else timeout.read
+        limit = (timeout.write if isinstance(exc, httpx.WriteTimeout) else
+                 timeout.pool if isinstance(exc, httpx.PoolTimeout) else timeout.read)
         return Failure(_("{host} did not answer within {seconds:g} s").format(host=host, seconds=within(limit)),
                        True, False)
     if _caused_by(exc, ssl.SSLCertVerificationError):
