@@ -41,7 +41,7 @@ POT = LOCALES / "okxlink.pot"
 KNOWN = {
     "Spot mode": "现货模式",
     "Multi-currency margin mode": "跨币种保证金模式",
-    "Global (www.okx.com)": "全球站（www.okx.com）",
+    "{site} ({host})": "{site}（{host}）",
     "Move it on OKX: Assets → Transfer, from Funding to Trading.":
         "请在 OKX 上操作：资产 → 划转，从资金账户划转到交易账户。",
 }
@@ -170,7 +170,7 @@ def test_installed_mo_matches_po(po_text):
 def test_setup_zh_translates_and_en_does_not(lang_env):
     assert i18n.setup("zh") == "zh" and i18n.current() == "zh"
     assert i18n._("Spot mode") == "现货模式"
-    assert i18n._("OKX did not answer ({detail}).").format(detail="timeout") == "OKX 没有响应（timeout）。"
+    assert i18n._("Could not reach OKX: {reason}.").format(reason="…") == "无法连接 OKX：…。"
     assert i18n.N_("Spot mode") == "Spot mode"  # marks only
     assert i18n.setup("en") == "en"
     assert i18n._("Spot mode") == "Spot mode"
@@ -463,8 +463,9 @@ _SPACE_BY_PUNCTUATION = re.compile(f"[{_FULL_WIDTH}] +[A-Za-z0-9]|[A-Za-z0-9] +[
 # Placeholders whose value is (or may be) Chinese under --lang zh, with a value of each kind they take.
 # Any other placeholder stands for Latin text (a host, key, path, id, number): "a1".
 ZH_VALUES = {
-    "site": ("全球站",),                        # a site's name; after --site it is the id, which follows a space
-    "other": ("全球站", "模拟"),                # the other site, or the other of 模拟/实盘
+    "site": ("OKX 全球站",),                    # a site's name (sites.label); after --site it is the id
+    "found": ("OKX 欧洲经济区站",),             # the site that knows the key
+    "other": ("模拟",),                         # the other of 模拟/实盘; after --site, a site's id
     "env": ("模拟",), "chosen": ("实盘",),
     "account": ("子账户",),
     "mode": ("现货模式", "600"),                # an account mode; chmod's mode

@@ -171,7 +171,7 @@ def test_rate_limit_has_its_own_words():
 def test_a_key_another_site_knows_is_a_site_problem(code):
     result = by_id(refusal(code, probed_sites=True, key_site="us"))
     assert result["site"].status == "fail" and "--site us" in result["site"].fix
-    assert "US site" in result["site"].message
+    assert "OKX US" in result["site"].message
     assert result["credentials"].status == "skip"
 
 
@@ -250,3 +250,20 @@ def test_account_codes_fail_their_check_and_never_pass_as_ready(code, check):
     result = {c.id: c for c in checks}
     assert result[check].status == "fail" and code in result[check].message
     assert readiness(checks) is False
+
+
+def test_fixes_that_name_a_flag_have_words_for_the_wizard():
+    """Flags are for the commands; the wizard asks its own question instead (cli/wizard.py)."""
+    other_site = good(config=None, auth=codes.error_for("50119", "API key doesn't exist", 401), key_site="eea",
+                      probed_sites=True)
+    site = {c.id: c for c in diagnose(other_site)}["site"]
+    assert (site.fix, site.wizard_fix) == ("Use --site eea: a key works only on the site where it was made.", "")
+    unprobed = good(config=None, auth=codes.error_for("50119", "API key doesn't exist", 401))
+    site = {c.id: c for c in diagnose(unprobed)}["site"]
+    assert site.message == "OKX Global does not know this key; other sites were not asked."
+    assert (site.fix, site.wizard_fix) == ("Try --site auto to ask every OKX site.",
+                                           "Check the API key, and that you made it on OKX Global.")
+    env = {c.id: c for c in diagnose(good(config=None, auth=codes.error_for("50101", "", 401)))}["environment"]
+    assert "--demo" in env.fix and env.wizard_fix == ""
+    # a fix without a flag is the same in both
+    assert all(c.wizard_fix is None for c in diagnose(good(config=config(perm="read_only"))))

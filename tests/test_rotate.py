@@ -266,7 +266,7 @@ def test_a_platform_down_stops_the_rotation_and_the_next_run_finishes_it(world, 
     assert f"{world.a.host} holds the new key {new}\n" in stopped.err
     # the request to B was prepared, and may have arrived: B perhaps holds the new key too
     assert f"{world.b.host} holds the old key {old}, the new key {new} (perhaps)\n" in stopped.err
-    assert "did not answer" in stopped.err and "again to continue" in stopped.err
+    assert "Could not reach the linking service" in stopped.err and "again to continue" in stopped.err
     assert (world.a.held(old, new), world.b.held(old, new)) == ([new], [old])
 
     again = rotate(world, run, "down-new")  # the same command, run again, with the same key
@@ -325,7 +325,7 @@ def test_the_wizard_makes_the_new_key_and_asks_once(world, tmp_path, script):
     declined = run("rotate", "--profile", "p", asker=asker, width=200)
     assert declined.code == 2 and "Stopped before sending anything." in declined.err
     assert (run.secrets.get("p"), meta(run), world.a.held(old, new), world.b.held(old, new)) == before
-    assert declined.out.startswith(f"Make the new key where the old key {old} is (global site · live): "
+    assert declined.out.startswith(f"Make the new key where the old key {old} is (Global · live): "
                                    "with Read and Trade, never Withdraw, and bound to the same IP addresses.\n")
     assert "[1/3] Create the API key" in declined.out and "[3/3] Check the key with OKX" in declined.out
     hosts = f"{world.a.host}, {world.b.host}"

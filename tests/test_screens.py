@@ -72,7 +72,7 @@ def stored(tmp_path):
 
 
 VERIFY_READY_EN = """\
-                     OKX key 0f4b…3e7a · global site · live
+                       OKX key 0f4b…3e7a · Global · live
 ┏━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
 ┃   ┃ Check               ┃ Result                                             ┃
 ┡━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
@@ -83,7 +83,7 @@ VERIFY_READY_EN = """\
 │   │                     │ → Turn on automatic time synchronisation (Linux:   │
 │   │                     │ timedatectl set-ntp true; Windows and macOS: set   │
 │   │                     │ date and time automatically).                      │
-│ ✓ │ site                │ The key belongs to the OKX global site.            │
+│ ✓ │ site                │ The key belongs to OKX Global.                     │
 │ ✓ │ environment         │ A live trading key.                                │
 │ ✓ │ credentials         │ Key, secret and passphrase are correct.            │
 │ ✓ │ ip-whitelist        │ This machine may use the key.                      │
@@ -129,7 +129,7 @@ VERIFY_READY_ZH = """\
 
 
 VERIFY_WITHDRAW_EN = """\
-                     OKX key 9c8d…b0b0 · global site · live
+                       OKX key 9c8d…b0b0 · Global · live
 ┏━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
 ┃   ┃ Check               ┃ Result                                             ┃
 ┡━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
@@ -140,7 +140,7 @@ VERIFY_WITHDRAW_EN = """\
 │   │                     │ → Turn on automatic time synchronisation (Linux:   │
 │   │                     │ timedatectl set-ntp true; Windows and macOS: set   │
 │   │                     │ date and time automatically).                      │
-│ ✓ │ site                │ The key belongs to the OKX global site.            │
+│ ✓ │ site                │ The key belongs to OKX Global.                     │
 │ ✓ │ environment         │ A live trading key.                                │
 │ ✓ │ credentials         │ Key, secret and passphrase are correct.            │
 │ ✓ │ ip-whitelist        │ This machine may use the key.                      │
@@ -170,23 +170,23 @@ Not ready: fix the problems marked ✗, then run okxlink verify again.
 
 
 STATUS_EN = """\
-bound  5e5e…b0nd · global site · live
+bound  5e5e…b0nd · Global · live
   - Trade   - Withdraw off   - IP bound
   This machine: bound to your platform's IPs · checked 1 h ago
   link.example.com: Spot ready · checked 30 min ago (remembered)
   Spot: ready
-fresh  77aa…0001 · global site · live
+fresh  77aa…0001 · Global · live
   ? Trade   ? Withdraw off   ? IP bound
   This machine: never checked
   Platform: not linked
   Spot: unknown
-main  0f4b…3e7a · global site · live
+main  0f4b…3e7a · Global · live
   ✓ Trade   ✓ Withdraw off   ✓ IP bound
   ✓ unified account · Spot mode
   This machine: ready · checked 3 h ago
   link.example.com: Spot ready · checked 4 h ago (remembered)
   Spot: ready
-spare  9c8d…b0b0 · EEA site · demo
+spare  9c8d…b0b0 · EEA · demo
   ✗ Trade   ✓ Withdraw off   ✓ IP bound
   ✓ unified account · Futures mode
   This machine: needs attention (permission-trade) · checked 2 d ago
@@ -224,12 +224,12 @@ spare  9c8d…b0b0 · 欧洲经济区站 · 模拟
 
 
 PROFILES_EN = """\
-Profile   Site                 Key         Label      UID           Last verified       Ready
-─────────────────────────────────────────────────────────────────────────────────────────────────
-bound     global site · live   5e5e…b0nd   -          -             2026-12-01 11:00Z   -
-fresh     global site · live   77aa…0001   -          -             never               -
-main      global site · live   0f4b…3e7a   copy bot   44012345678   2026-12-01 09:00Z   ready
-spare     EEA site · demo      9c8d…b0b0   -          -             2026-11-29 08:00Z   not ready
+Profile   Site            Key         Label      UID           Last verified       Ready
+────────────────────────────────────────────────────────────────────────────────────────────
+bound     Global · live   5e5e…b0nd   -          -             2026-12-01 11:00Z   -
+fresh     Global · live   77aa…0001   -          -             never               -
+main      Global · live   0f4b…3e7a   copy bot   44012345678   2026-12-01 09:00Z   ready
+spare     EEA · demo      9c8d…b0b0   -          -             2026-11-29 08:00Z   not ready
 Metadata: <tmp>/config/profiles.toml. Secrets are in the OS keyring.
 """
 
@@ -307,7 +307,7 @@ def several(tmp_path):
 
 
 STATUS_SEVERAL_EN = """\
-main  0f4b…3e7a · global site · live
+main  0f4b…3e7a · Global · live
   ✓ Trade   ✓ Withdraw off   ✓ IP bound
   ✓ unified account · Spot mode
   Key stored 120 d ago
@@ -316,7 +316,7 @@ main  0f4b…3e7a · global site · live
   link.example.com: Spot ready · checked 4 h ago (remembered)
   copy.example.org: Spot needs attention · checked 1 d ago (remembered)
   Spot: needs attention (funds)
-moving  5e5e…0ld1 · global site · live
+moving  5e5e…0ld1 · Global · live
   ✓ Trade   ✓ Withdraw off   ✓ IP bound
   ✓ unified account · Spot mode
   Key stored 100 d ago
@@ -327,7 +327,7 @@ moving  5e5e…0ld1 · global site · live
   This machine: ready · checked 3 h ago
   copy.example.org: Spot ready · checked 4 h ago (remembered)
   Spot: ready
-quarter  77aa…0001 · global site · live
+quarter  77aa…0001 · Global · live
   ✓ Trade   ✓ Withdraw off   ✓ IP bound
   ✓ unified account · Spot mode
   Key stored 90 d ago

@@ -88,7 +88,7 @@ def test_happy_path_stores_in_the_real_keyring_and_links(env, sim, secret_servic
     child.expect("Send key .* with its secret and passphrase to 127.0.0.1")
     child.send("y")
     child.expect("Spot ready")
-    child.expect("Profile pty-happy: key .* main account, OKX global site, live.")
+    child.expect("Profile pty-happy: key .* main account, OKX Global, live.")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

@@ -335,3 +335,113 @@ def test_answers_and_the_hang_delay_through_okxlink_sim(tmp_path):
             "code": "50004", "data": [], "msg": "API endpoint request timeout "}
     finally:
         assert child.stop() == 0
+
+
+# ---- a person at a terminal gets a guide; a program, the JSON line ------------------------------
+READY = {"okx_url": "http://127.0.0.1:40001", "okx_url_template": "http://127.0.0.1:40001/{site}",
+         "link_url": "http://127.0.0.1:40002", "link_token": "tok-0123",
+         "accounts": [{"name": name, "api_key": f"key-{name}", "secret_key": f"SECRET-{name}",
+                       "passphrase": f"Pass-{name}", "site": "global", "demo": name == "demo-ready"}
+                      for name in ("ready", "ready-2", "demo-ready", "wrong-passphrase", "other-site",
+                                   "no-trade", "withdraw-on", "frozen")]}
+
+
+def test_the_guide_says_where_how_to_point_okxlink_at_it_and_which_key_shows_what():
+    from okxlink import i18n
+    from okxlink.cli.sim_cmd import Guide
+
+    i18n.setup("en")
+    assert Guide("okxlink sim")(READY) == """\
+Simulated OKX: http://127.0.0.1:40001 (fake; nothing leaves this machine)
+Linking service: http://127.0.0.1:40002
+
+In another terminal, point okxlink at it:
+  export OKXLINK_BASE_URL='http://127.0.0.1:40001/{site}'
+  export OKXLINK_LINK_URL=http://127.0.0.1:40002
+  export OKXLINK_LINK_TOKEN=tok-0123
+  okxlink setup
+
+Fake keys to paste (they work only here):
+  ready (Global · live): every check passes
+    API key     key-ready
+    Secret key  SECRET-ready
+    Passphrase  Pass-ready
+  wrong-passphrase (Global · live): the passphrase is wrong
+    API key     key-wrong-passphrase
+    Secret key  SECRET-wrong-passphrase
+    Passphrase  Pass-wrong-passphrase
+  other-site (Global · live): a key of OKX EEA; okxlink finds its site
+    API key     key-other-site
+    Secret key  SECRET-other-site
+    Passphrase  Pass-other-site
+  no-trade (Global · live): no Trade permission
+    API key     key-no-trade
+    Secret key  SECRET-no-trade
+    Passphrase  Pass-no-trade
+  withdraw-on (Global · live): Withdraw permission is on
+    API key     key-withdraw-on
+    Secret key  SECRET-withdraw-on
+    Passphrase  Pass-withdraw-on
+
+Every account, as JSON: okxlink sim --json
+Stop it with Ctrl-C."""
+
+
+def test_the_guide_of_an_accounts_file_without_the_usual_cases_shows_its_first_accounts():
+    from okxlink import i18n
+    from okxlink.cli.sim_cmd import Guide
+
+    i18n.setup("en")
+    ready = {**READY, "accounts": [{**READY["accounts"][0], "name": "mine\x1b[31m", "site": "eea"}]}
+    del ready["link_url"], ready["link_token"]
+    text = Guide("python -m okxlink.sim")(ready)
+    assert "OKXLINK_LINK" not in text and "Linking service" not in text
+    assert "  mine[31m (EEA · live)\n    API key     key-ready\n" in text  # the escape character dropped
+    assert text.endswith("Every account, as JSON: python -m okxlink.sim --json\nStop it with Ctrl-C.")
+
+
+@pytest.mark.parametrize("json_flag", [False, True])
+def test_in_a_terminal_okxlink_sim_prints_the_guide_or_with_json_the_line(json_flag):
+    import pexpect
+
+    child = pexpect.spawn(OKXLINK_SIM[0], [*OKXLINK_SIM[1:], *(["--json"] if json_flag else [])],
+                          env=clean_env(), encoding="utf-8", timeout=60, dimensions=(40, 80))
+    try:
+        if json_flag:
+            child.expect(r"\{.*\}\r\n")
+            line = json.loads(child.match.group(0))
+            url, first = line["okx_url"], line["accounts"][0]
+        else:
+            child.expect(r"export OKXLINK_BASE_URL='(http://127\.0\.0\.1:\d+)/\{site\}'")
+            url = child.match.group(1)
+            child.expect(r"ready \(Global · live\): every check passes\r\n    API key     (\S+)\r\n")
+            first = {"api_key": child.match.group(1)}
+            child.expect_exact("Stop it with Ctrl-C.")
+            assert "{" not in child.before.replace("{site}", "")  # no JSON line beside the guide
+        # the address shown is the running simulator, and the key shown is one it knows
+        assert httpx.get(url + "/api/v5/public/time", timeout=30).json()["code"] == "0"
+        assert first["api_key"].count("-") == 4
+        child.sendintr()  # Ctrl-C, as the guide says
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+
+
+def test_the_guide_stays_in_the_users_language_once_the_link_service_speaks_english():
+    """The linking service switches the simulator's process to English before the guide is printed:
+    the guide's words were translated before that."""
+    import pexpect
+
+    child = pexpect.spawn(OKXLINK_SIM[0], OKXLINK_SIM[1:], env=clean_env(OKXLINK_LANG="zh"), encoding="utf-8",
+                          timeout=60, dimensions=(40, 100))
+    try:
+        child.expect_exact("可粘贴的虚拟 API 密钥（仅在此模拟器中有效）：")
+        child.expect(r"ready（全球站 · 实盘）：所有检查项均通过\r\n    API 密钥     \S+\r\n    Secret 密钥  \S+\r\n"
+                     r"    Passphrase   \S+\r\n")
+        child.expect_exact("按 Ctrl-C 停止。")
+        child.sendintr()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0

@@ -57,7 +57,7 @@ def test_case(sim, name):
 def test_other_site_is_named(sim):
     report = verify_json(sim, sim.account("other-site")).json()
     site = next(c for c in report["checks"] if c["id"] == "site")
-    assert "EEA site" in site["message"] and "--site eea" in site["fix"]
+    assert "OKX EEA" in site["message"] and "--site eea" in site["fix"]
 
 
 def test_site_auto_finds_the_key(sim):

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from okxlink.cli.ui import UI
-from okxlink.cli.wizard import STEPS, State, Wizard, WizardQuit
+from okxlink.cli.wizard import STEPS, State, Wizard, WizardQuit, step_site
 from okxlink.core.verify import verify
 from okxlink.sim.accounts import Account, default_accounts, dump_accounts, new_uid
 from okxlink.sim.okx_app import SimState, create_app
@@ -91,6 +91,34 @@ def test_wrong_site_is_offered_and_switched(sim_accounts, make_wizard):
     wizard, _asker, saved = make_wizard(sim_accounts, intro(**pasted(a), **{"switch-site": True}))
     state = wizard.run()
     assert state.site == "eea" and saved[0].report.ready is True
+
+
+@pytest.mark.parametrize("name, question", [("other-site", "switch-site"), ("demo-as-live", "switch-env")])
+def test_the_wizard_offers_a_fix_as_its_question_not_as_a_flag(sim_accounts, capsys, make_wizard, name, question):
+    """Flags are for the commands: inside the wizard the next question is the fix, so the table
+    before it names no flag and no command to run."""
+    a = handed(sim_accounts, name)
+    wizard, asker, saved = make_wizard(sim_accounts, intro(**pasted(a), **{question: True}))
+    wizard.run()
+    out = capsys.readouterr().out
+    assert question in asker.asked and saved[0].report.ready is True
+    assert "Not ready: fix the problems marked ✗.\n" in out
+    for advice in ("--site", "--demo", "run again", "okxlink verify"):
+        assert advice not in out.lower()
+    if name == "other-site":
+        assert "This key is not known on OKX Global; it belongs to OKX EEA (https://my.okx.com)." in out
+
+
+def test_the_site_question_names_each_site_and_its_address():
+    class Asker:
+        def select(self, id, message, choices, default):
+            self.choices = choices
+            return default
+    wizard = Wizard(ask=Asker(), ui=UI(width=200), verify=None, save=None)
+    step_site(wizard)
+    assert wizard.ask.choices == [("global", "Global (www.okx.com)"), ("eea", "EEA (my.okx.com)"),
+                                  ("us", "US (app.okx.com)"), ("tr", "TR (tr.okx.com)"),
+                                  ("auto", "Not sure: detect it from the key")]
 
 
 def test_platform_bound_key_kept_unverified(sim_accounts, make_wizard):
@@ -190,7 +218,7 @@ def test_the_wizard_ends_naming_whose_key_it_saved(sim_accounts, capsys, make_wi
     wizard.run()
     last = capsys.readouterr().out.rstrip().splitlines()[-1]
     assert last == (f'✓ Profile copy: key {a["api_key"][:4]}…{a["api_key"][-4:]} of UID {account.uid}, '
-                    f'label "{account.label}", sub-account, OKX global site, live.')
+                    f'label "{account.label}", sub-account, OKX Global, live.')
 
 
 def test_a_platform_bound_key_is_summed_up_without_an_account(sim_accounts, capsys, make_wizard):
@@ -198,7 +226,7 @@ def test_a_platform_bound_key_is_summed_up_without_an_account(sim_accounts, caps
     wizard, _asker, _saved = make_wizard(sim_accounts, intro(**pasted(a), **{"keep-unverified": True}))
     wizard.run()
     last = capsys.readouterr().out.rstrip().splitlines()[-1]
-    assert last == (f"✓ Profile default: key {a['api_key'][:4]}…{a['api_key'][-4:]}, OKX global site, live; "
+    assert last == (f"✓ Profile default: key {a['api_key'][:4]}…{a['api_key'][-4:]}, OKX Global, live; "
                     "only your platform can see its account.")
 
 
@@ -212,7 +240,7 @@ def test_outside_words_in_the_summary_are_made_plain(make_wizard):
                           config=AccountConfig.model_validate({"uid": "44\x1b[2J01", "label": "copy\n\u202eevil"}))
     # the escape character goes (what is left of the sequence is mere text), the line stays one line
     assert summary(state) == ('Profile p: key 0f4b…8900 of UID 44[2J01, label "copy evil", main account, '
-                              "OKX EEA site, demo.")
+                              "OKX EEA, demo.")
 
 
 # --- `okxlink setup` in this process against the simulator and its linking service (real processes) ---
@@ -274,7 +302,7 @@ def test_the_link_step_asks_address_then_token_then_sending(run, sim, script):
     assert run.secrets.get_token(sim.link_url) == sim.link_token  # kept for next time, once it worked
     assert result.out.rstrip().splitlines()[-1] == (
         f'✓ Profile main: key {a["api_key"][:4]}…{a["api_key"][-4:]} of UID {UIDS[a["name"]]}, '
-        f'label "okxlink-sim {a["name"]} (fake)", main account, OKX global site, live.')
+        f'label "okxlink-sim {a["name"]} (fake)", main account, OKX Global, live.')
     assert a["secret_key"] not in result.out + result.err and sim.link_token not in result.out + result.err
 
 
@@ -284,7 +312,7 @@ def test_the_summary_says_sub_account(run, sim, script):
     assert result.code == 0, result.out + result.err
     assert result.out.rstrip().splitlines()[-1] == (
         f'✓ Profile copy: key {a["api_key"][:4]}…{a["api_key"][-4:]} of UID {UIDS["sub"]}, label "copy", '
-        "sub-account, OKX global site, live.")
+        "sub-account, OKX Global, live.")
 
 
 def test_a_refused_token_is_retyped_and_only_the_good_one_kept(run, sim, script):
@@ -338,7 +366,7 @@ def test_an_unreachable_service_is_said_and_tried_again(run, sim, script):
                                                           "send-key": True, "link-retry": [None, "skip"]}))
     result = run("setup", "--profile", "main", asker=asker, width=200)
     assert result.code == 0, result.out + result.err
-    assert result.out.count(f"The linking service at {host(dead)} did not answer") == 2
+    assert result.out.count(f"Could not reach the linking service: {host(dead)} refused the connection.") == 2
     assert asker.asked.count("link-retry") == 2  # the first default was: try again
     assert "Not linked; you can link later with okxlink link --profile main." in result.out
     assert run.secrets.get_token(dead) is None

@@ -57,7 +57,7 @@ def test_the_whole_wizard_links_after_a_retyped_token(secret_service, sim, tmp_p
         child.expect_exact(f"Token from your platform at {host} (hidden):")
         child.send(sim.link_token + ENTER)
         child.expect_exact("Spot ready.")
-        child.expect(r"✓ Profile pty-link: key \S+ of UID \d+, .*, main account, OKX global site, live\.")
+        child.expect(r"✓ Profile pty-link: key \S+ of UID \d+, .*, main account, OKX Global, live\.")
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)

@@ -10,22 +10,26 @@ comes from OKXLINK_SIM_LINK_TOKEN or, with --link-token-stdin, from standard inp
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from okxlink.errors import Exit
 from okxlink.i18n import N_, _
+from okxlink.text import plain
 
 if TYPE_CHECKING:
     import argparse
 
     from okxlink.sim.accounts import Answer
 
-DESCRIPTION = N_("Run the OKX simulator and the reference linking service on 127.0.0.1 and "
-                 "print one JSON line with their URLs, the link token and the fake accounts; "
-                 "serve until Ctrl-C.")
+DESCRIPTION = N_("Run the OKX simulator and the reference linking service on 127.0.0.1 until "
+                 "Ctrl-C. In a terminal it prints a short guide: the lines that point okxlink at "
+                 "it and fake keys to paste; otherwise, or with --json, one JSON line with the URLs, "
+                 "the link token and every fake account.")
 PIP_LINE = "pip install 'okxlink[sim]'"
 TOKEN_VAR = "OKXLINK_SIM_LINK_TOKEN"  # nosec B105 - the name of a variable, not a token
 _PORT_FLAG = {"simulator": "--port", "link service": "--link-port"}
@@ -134,6 +138,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                              "tried in order after a 50110 (default: 127.0.0.2)."))
     link.add_argument("--no-link", action="store_true",
                       help=_("Do not run the reference linking service."))
+    sim.add_argument("--json", action="store_true",
+                     help=_("Print the one JSON line even in a terminal (for programs)."))
     return parser
 
 
@@ -155,10 +161,11 @@ def _link_token(from_stdin: bool, env: Mapping[str, str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "okxlink sim",
-         env: Mapping[str, str] | None = None) -> int:
+         env: Mapping[str, str] | None = None, terminal: bool | None = None) -> int:
     """Parse, run the simulator until it is stopped, and return the exit status: 0 after a clean
     stop, 2 for a usage error (argparse's, or one of the errors below, said in one sentence).
-    `env`: where TOKEN_VAR is read (default: this process's environment)."""
+    `env`: where TOKEN_VAR is read (default: this process's environment). `terminal`: whether a
+    person reads stdout (default: whether it is a terminal); then the guide, unless --json."""
     try:
         args = build_parser(prog).parse_args(sys.argv[1:] if argv is None else list(argv))
     except SystemExit as exc:  # --help (0) or a usage error argparse has already printed (2)
@@ -175,7 +182,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "okxlink sim",
                           link_db=args.link_db, link_token=link_token,
                           link_source_ips=args.link_source_ips or ("127.0.0.2",),
                           no_link=args.no_link, hang_s=args.hang_s,
-                          answers=dict(args.answers or ()))
+                          answers=dict(args.answers or ()),
+                          announce=json.dumps if args.json or not _terminal(terminal) else Guide(prog))
     except runner.MissingServerParts as exc:
         _say(prog, _("The simulator needs {module}, which is not installed; install its server "
                      "parts with:").format(module=exc.module) + f"\n  {PIP_LINE}")
@@ -198,3 +206,69 @@ def main(argv: Sequence[str] | None = None, prog: str = "okxlink sim",
 
 def _say(prog: str, sentence: str) -> None:
     print(f"{prog}: {sentence}", file=sys.stderr)
+
+
+def _terminal(given: bool | None) -> bool:
+    if given is not None:
+        return given
+    try:
+        return sys.stdout is not None and sys.stdout.isatty()
+    except ValueError:  # closed
+        return False
+
+
+# The accounts the guide shows, one per case a newcomer wants to see; the rest are in --json.
+GUIDE_CASES = (("ready", N_("every check passes")),
+               ("wrong-passphrase", N_("the passphrase is wrong")),
+               ("other-site", N_("a key of OKX EEA; okxlink finds its site")),
+               ("no-trade", N_("no Trade permission")),
+               ("withdraw-on", N_("Withdraw permission is on")))
+
+
+class Guide:
+    """The ready dict as a person at a terminal wants it: where the simulator runs, the lines that
+    point okxlink at it, and a few fake keys with the case each one shows.
+
+    Its words are translated when it is made: once the linking service runs, the simulator's process
+    speaks English (its reasons are the platform's words, see okxlink.sim.runner)."""
+
+    def __init__(self, prog: str) -> None:
+        from rich.cells import cell_len
+
+        from okxlink.core import sites
+
+        self.prog = prog
+        self.cases = {name: _(why) for name, why in GUIDE_CASES}
+        self.where = {(site, demo): sites.describe(site, demo) for site in sites.SITES for demo in (False, True)}
+        self.running = _("Simulated OKX: {url} (fake; nothing leaves this machine)")
+        self.link = _("Linking service: {url}")
+        self.point = _("In another terminal, point okxlink at it:")
+        self.keys = _("Fake keys to paste (they work only here):")
+        fields = (_("API key"), _("Secret key"), _("Passphrase"))
+        width = max(cell_len(f) for f in fields)  # by display width: the labels may be Chinese
+        self.fields = tuple(f + " " * (width - cell_len(f)) for f in fields)
+        self.more = _("Every account, as JSON: {prog} --json")
+        self.stop = _("Stop it with Ctrl-C.")
+        self.case = _("{name} ({where}): {case}")
+        self.account = _("{name} ({where})")
+
+    def __call__(self, ready: dict[str, Any]) -> str:
+        lines = [self.running.format(url=ready["okx_url"])]
+        if ready.get("link_url"):
+            lines.append(self.link.format(url=ready["link_url"]))
+        lines += ["", self.point, "  export OKXLINK_BASE_URL=" + shlex.quote(ready["okx_url_template"])]
+        if ready.get("link_url"):
+            lines += ["  export OKXLINK_LINK_URL=" + shlex.quote(ready["link_url"]),
+                      "  export OKXLINK_LINK_TOKEN=" + shlex.quote(ready["link_token"])]
+        lines += ["  okxlink setup", "", self.keys]
+        accounts = {a["name"]: a for a in ready["accounts"]}
+        shown = [n for n, _why in GUIDE_CASES if n in accounts] or list(accounts)[:len(GUIDE_CASES)]
+        for name in shown:
+            a = accounts[name]  # an --accounts file's words: made plain
+            where = self.where.get((a["site"], a["demo"]), plain(a["site"]))
+            lines.append("  " + (self.case.format(name=name, where=where, case=self.cases[name])
+                                 if name in self.cases else self.account.format(name=plain(name), where=where)))
+            for field, key in zip(self.fields, ("api_key", "secret_key", "passphrase"), strict=True):
+                lines.append(f"    {field}  {plain(a[key])}")
+        lines += ["", self.more.format(prog=self.prog), self.stop]
+        return "\n".join(lines)

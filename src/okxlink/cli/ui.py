@@ -89,7 +89,8 @@ class UI:
         self.out.print(shown(label))
         self.out.print(Text("  " + value.get_secret_value(), style="bold"))
 
-    def report(self, report: Report, title: str | None = None) -> None:
+    def report(self, report: Report, title: str | None = None, wizard: bool = False) -> None:
+        """`wizard`: inside the setup wizard, whose next question offers the way on (no command advice)."""
         table = Table(title=None if title is None else shown(title, style="table.title"), show_header=True,
                       header_style="bold", expand=False)
         table.add_column("", no_wrap=True)
@@ -113,15 +114,15 @@ class UI:
                 "are checked by your platform, from its IP addresses.",
                 "Secret, passphrase, permissions, IP binding, account and funds ({n} checks) "
                 "are checked by your platform, from its IP addresses.", hidden).format(n=hidden), style="dim"))
-        self.out.print(self.verdict(report))
+        self.out.print(self.verdict(report, wizard))
 
     @staticmethod
-    def verdict(report: Report) -> Text:
+    def verdict(report: Report, wizard: bool = False) -> Text:
         if report.ready is True:
             return Text(_("Ready: this key can be used for copy trading."), style="bold green")
         if report.ready is False:
-            return Text(_("Not ready: fix the problems marked ✗, then run okxlink verify again."),
-                        style="bold red")
+            return Text(_("Not ready: fix the problems marked ✗.") if wizard else
+                        _("Not ready: fix the problems marked ✗, then run okxlink verify again."), style="bold red")
         if report.okx_code == "50110":
             return Text(_("Bound to your platform's IP addresses: this machine cannot use the key, as "
                           "expected; your platform verifies it."), style="bold yellow")

@@ -7,7 +7,7 @@ with a scripted asker and no terminal."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pydantic import SecretStr
 
@@ -87,13 +87,10 @@ class Wizard:
 
 
 # -- steps ---------------------------------------------------------------------------------------
-SITE_CHOICES = (("global", N_("Global (www.okx.com)")), ("eea", N_("EEA (my.okx.com)")),
-                ("us", N_("US (app.okx.com)")), ("tr", N_("Türkiye (tr.okx.com)")),
-                ("auto", N_("Not sure: detect it from the key")))
-
-
 def step_site(w: Wizard) -> None:
-    choices = [(value, _(label)) for value, label in SITE_CHOICES]
+    choices = [(name, _("{site} ({host})").format(site=sites.short_label(name), host=sites.site(name).web_host))
+               for name in sites.SITES]
+    choices.append(("auto", _("Not sure: detect it from the key")))
     w.state.site = w.ask.select("site", _("Which OKX site do you use?"), choices, default=w.state.site)
 
 
@@ -183,11 +180,11 @@ def step_verify(w: Wizard) -> None:
     while True:
         s.report = report = w.verify(s.creds(), s.site, s.demo)
         s.site = report.site
-        w.ui.report(report)
+        w.ui.report(as_said_in_wizard(report), wizard=True)
         if report.ready:
             return
         if report.key_site and not w.rotating and w.ask.confirm(
-                "switch-site", _("Use the OKX {site}, where this key belongs?").format(site=sites.label(report.key_site)),
+                "switch-site", _("Use {site}, where this key belongs?").format(site=sites.label(report.key_site)),
                 default=True):
             s.site = report.key_site
             continue
@@ -209,6 +206,13 @@ def step_verify(w: Wizard) -> None:
             raise WizardQuit(_("Stopped; nothing was saved."), None)
         if choice != "again":
             step_paste(w, only=choice)
+
+
+def as_said_in_wizard(report: Report) -> Report:
+    """The report with each check's fix as the wizard says it: flags and commands are for the
+    commands; here the next question offers the way on."""
+    checks = [c if c.wizard_fix is None else replace(c, fix=c.wizard_fix or None) for c in report.checks]
+    return replace(report, checks=checks)
 
 
 def step_store(w: Wizard) -> None:
@@ -233,16 +237,16 @@ def summary(s: State) -> str:
     key, site, env = plain(s.creds().masked_key()), sites.label(s.site), sites.env_label(s.demo)
     cfg = s.report.config if s.report is not None else None
     if cfg is None or not cfg.uid:
-        return _("Profile {name}: key {key}, OKX {site}, {env}; only your platform can see its account.").format(
+        return _("Profile {name}: key {key}, {site}, {env}; only your platform can see its account.").format(
             name=s.profile, key=key, site=site, env=env)
     # the rule of core/diagnose.py's account-type check
     sub = cfg.type not in ("", "0") or bool(cfg.main_uid and cfg.uid != cfg.main_uid)
     account = _("sub-account") if sub else _("main account")
     if cfg.label:
-        return _('Profile {name}: key {key} of UID {uid}, label "{label}", {account}, OKX {site}, {env}.').format(
+        return _('Profile {name}: key {key} of UID {uid}, label "{label}", {account}, {site}, {env}.').format(
             name=s.profile, key=key, uid=plain(cfg.uid, 32), label=plain(cfg.label, 64), account=account,
             site=site, env=env)
-    return _("Profile {name}: key {key} of UID {uid}, {account}, OKX {site}, {env}.").format(
+    return _("Profile {name}: key {key} of UID {uid}, {account}, {site}, {env}.").format(
         name=s.profile, key=key, uid=plain(cfg.uid, 32), account=account, site=site, env=env)
 
 

@@ -46,3 +46,6 @@ class Check:
     status: Status
     message: str
     fix: str | None = None
+    # The fix as the setup wizard says it, when `fix` names a flag or command (the wizard offers
+    # those as questions): "" when its next question is the fix. None: the same as `fix`.
+    wizard_fix: str | None = None

@@ -98,9 +98,9 @@ def network(f: Facts) -> Check:
     if f.network is None:
         return Check(CheckId.NETWORK, "pass", _("OKX answered."))
     if f.network.code == "network":
-        return Check(CheckId.NETWORK, "fail", _("OKX did not answer ({detail}).").format(detail=f.network.msg),
+        return Check(CheckId.NETWORK, "fail", _("Could not reach OKX: {reason}.").format(reason=f.network.msg),
                      _("Check this machine's internet connection (and any proxy or firewall), "
-                       "then run the command again."))
+                       "then try again."))
     if isinstance(f.network, RateLimited):  # 50011 / HTTP 429: a limit per account, not maintenance
         return Check(CheckId.NETWORK, "fail",
                      _("OKX is limiting requests for this account (error {code}: too many requests).").format(
@@ -135,19 +135,20 @@ def site(f: Facts) -> Check:
     if not_here and f.key_site:  # 50119 or 50111, and another site knows the key
         web = site_info(f.key_site).web
         return Check(CheckId.SITE, "fail",
-                     _("This key is not known on the OKX {site}; it belongs to the OKX {other} ({web}).").format(
-                         site=site_label(f.site), other=site_label(f.key_site), web=web),
+                     _("This key is not known on {site}; it belongs to {found} ({web}).").format(
+                         site=site_label(f.site), found=site_label(f.key_site), web=web),
                      _("Use --site {other}: a key works only on the site where it was made.").format(
-                         other=f.key_site))
+                         other=f.key_site), wizard_fix="")
+    if f.refused_by is CheckId.SITE and f.probed_sites:
+        return _skip(CheckId.SITE, _("No OKX site knows this key."))
     if f.refused_by is CheckId.SITE:  # not probed: unknown here is still a failure, never "ready"
-        return Check(CheckId.SITE, "skip" if f.probed_sites else "fail",
-                     _("No OKX site knows this key.") if f.probed_sites else
-                     _("The OKX {site} does not know this key; other sites were not asked.").format(
-                         site=site_label(f.site)),
-                     None if f.probed_sites else _("Try --site auto to ask every OKX site."))
+        return Check(CheckId.SITE, "fail",
+                     _("{site} does not know this key; other sites were not asked.").format(site=site_label(f.site)),
+                     _("Try --site auto to ask every OKX site."),
+                     _("Check the API key, and that you made it on {site}.").format(site=site_label(f.site)))
     if f.network or not_here or (f.auth is None and f.config is None):
         return _skip(CheckId.SITE, _("Not checked."))
-    return Check(CheckId.SITE, "pass", _("The key belongs to the OKX {site}.").format(site=site_label(f.site)))
+    return Check(CheckId.SITE, "pass", _("The key belongs to {site}.").format(site=site_label(f.site)))
 
 
 def environment(f: Facts) -> Check:
@@ -159,7 +160,8 @@ def environment(f: Facts) -> Check:
             text = _("This is a {other} trading key, but it was used for {chosen} trading.")
         else:
             text = _("OKX says this key does not belong to {chosen} trading.")
-        return Check(CheckId.ENVIRONMENT, "fail", text.format(other=other, chosen=chosen), fix)
+        # the wizard asks whether to switch
+        return Check(CheckId.ENVIRONMENT, "fail", text.format(other=other, chosen=chosen), fix, "")
     if f.config is None and codes.key_found(f.code) != "here":
         return _skip(CheckId.ENVIRONMENT, _("Not checked."))
     return Check(CheckId.ENVIRONMENT, "pass", _("A {chosen} trading key.").format(chosen=chosen))
@@ -167,8 +169,8 @@ def environment(f: Facts) -> Check:
 
 def _request_changed() -> str:
     return _("okxlink sends plain read requests without broker information: something between this "
-             "machine and OKX changed the request. Check any proxy (or OKXLINK_BASE_URL), then run "
-             "okxlink verify again.")
+             "machine and OKX changed the request. Check any proxy (or OKXLINK_BASE_URL), then try "
+             "again.")
 
 
 def _empty_header() -> str:
@@ -234,7 +236,7 @@ _PROBLEMS: dict[str, Callable[[], tuple[str, str]]] = {
                         _("Check that you made the key on the account and the OKX site you mean; the keys "
                           "of a closed account no longer work.")),
     "50009": lambda: (_("OKX has suspended the account while it liquidates positions (error 50009)."),
-                        _("Wait until the liquidation has finished, then run okxlink verify again.")),
+                        _("Wait until the liquidation has finished, then try again.")),
     "50012": lambda: (_("OKX says the account's status does not allow this (error 50012)."),
                         _("Log in to OKX and look for notices about the account (for example identity "
                           "verification); contact OKX support if there are none.")),
@@ -254,7 +256,7 @@ def _refused(error: OkxError) -> tuple[str, str]:
     message = (_("OKX refused the key (error {code}: {msg}).").format(code=code, msg=text) if text else
                _("OKX refused the key (error {code}).").format(code=code))
     return message, _("OKX's message says what is wrong; docs/troubleshooting.md explains OKX's codes and "
-                      "what to do about them. Then run okxlink verify again.")
+                      "what to do about them.")
 
 
 def credentials(f: Facts) -> Check:

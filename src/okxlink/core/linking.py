@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import ssl
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_va
 
 from okxlink import errors
 from okxlink.core.credentials import Credentials
-from okxlink.core.transfer import exchange
+from okxlink.core.transfer import exchange, failure
 from okxlink.core.urls import check_service_url, host_of
 from okxlink.errors import LinkError
 from okxlink.i18n import _
@@ -136,17 +135,17 @@ class LinkClient:
                 status, body = await exchange(self._http, method, self.base + path, deadline_s=DEADLINE_S,
                                               max_body=MAX_BODY, headers=headers, timeout=TIMEOUT, **kw)
             except (httpx.TransportError, asyncio.TimeoutError) as exc:
-                if _certificate_failed(exc):  # not a passing fault: trying again cannot help
+                failed = failure(exc, host, timeout=TIMEOUT, deadline_s=DEADLINE_S)
+                if failed.certificate:  # not a passing fault: trying again cannot help
                     raise LinkError(_("The linking service at {host} failed the certificate check, and okxlink "
                                       "does not skip certificate checks.").format(host=host),
                                     _("Check the address, and this machine's date and time."),
                                     "certificate") from None
-                timed_out = isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError))
-                delay = None if timed_out else next(delays, None)
+                delay = None if failed.timed_out else next(delays, None)
                 if delay is None:
-                    raise LinkError(_("The linking service at {host} did not answer ({detail}).").format(
-                        host=host, detail=type(exc).__name__),
-                        _("Check the address and your connection, then try again."), "unreachable") from None
+                    raise LinkError(_("Could not reach the linking service: {reason}.").format(reason=failed.reason),
+                                    _("Check the address and your connection, then try again."),
+                                    "unreachable") from None
                 await self._sleep(delay)
                 continue
             if status >= 500 and (delay := next(delays, None)) is not None:
@@ -159,18 +158,6 @@ def _link_path(link_id: str) -> str:
     if not valid_link_id(link_id):  # the flows refuse a stored one first, with the profile's name
         raise ValueError("not a link id")
     return "/v1/links/" + quote(link_id, safe="")
-
-
-def _certificate_failed(exc: BaseException) -> bool:
-    """httpx's ConnectError wraps httpcore's, which wraps ssl's verification error."""
-    seen: BaseException | None = exc
-    for _depth in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
 
 
 def _shown(value: object) -> str:

@@ -23,7 +23,8 @@ from okxlink.core.codes import error_for as error_for  # OKX codes → typed err
 from okxlink.core.credentials import Credentials
 from okxlink.core.models import AccountConfig, Envelope, FundingBalance, ServerTime, TradingBalance
 from okxlink.core.signing import OkxAuth
-from okxlink.core.transfer import exchange
+from okxlink.core.transfer import exchange, failure
+from okxlink.core.urls import host_of
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -145,10 +146,9 @@ class OkxClient:
             status, body = await exchange(self._http, "GET", self.base + path, deadline_s=DEADLINE_S,
                                           max_body=MAX_BODY, params=params, headers=headers,
                                           auth=self._auth if signed else None, timeout=TIMEOUT)
-        except (httpx.TimeoutException, asyncio.TimeoutError) as exc:
-            raise errors.NetworkError(type(exc).__name__, timed_out=True) from None
-        except httpx.TransportError as exc:
-            raise errors.NetworkError(type(exc).__name__) from None
+        except (httpx.TransportError, asyncio.TimeoutError) as exc:
+            failed = failure(exc, host_of(self.base), timeout=TIMEOUT, deadline_s=DEADLINE_S)
+            raise errors.NetworkError(failed.reason, timed_out=failed.timed_out) from None
         if body is None:  # too large, or compressed in a way okxlink does not read
             raise errors.Unavailable(str(status), "malformed answer", status)
         return _data(status, body)

@@ -24,6 +24,11 @@ class Site:
     def signup_page(self) -> str:
         return f"{self.web}/account/register"
 
+    @property
+    def web_host(self) -> str:
+        """"my.okx.com": the address users know the site by."""
+        return self.web.removeprefix("https://")
+
 
 _SITES = {
     "global": Site("global", "https://www.okx.com", "https://www.okx.com"),
@@ -33,12 +38,20 @@ _SITES = {
 }
 
 
-_LABELS = {"global": N_("global site"), "eea": N_("EEA site"), "us": N_("US site"), "tr": N_("Türkiye site")}
+# OKX's own names: its kit lists Global, EEA and US, and its entities trade as OKX EEA, OKX US and
+# OKX TR. One style everywhere: the short name where OKX is already said (a column, "OKX key … ·
+# Global · live"), "OKX Global" in a sentence. Ids (`eea`) stay for flags and JSON.
+_NAMES = {"global": N_("Global"), "eea": N_("EEA"), "us": N_("US"), "tr": N_("TR")}
+
+
+def short_label(name: str) -> str:
+    """The site's name where OKX is already said: "Global", "EEA", in the user's language."""
+    return _(_NAMES[name]) if name in _NAMES else name
 
 
 def label(name: str) -> str:
-    """The site as users call it, in their language (ids like `eea` stay for flags and JSON)."""
-    return _(_LABELS[name]) if name in _LABELS else name
+    """The site as users call it in a sentence: "OKX Global", "OKX EEA"."""
+    return _("OKX {site}").format(site=short_label(name))
 
 
 def env_label(demo: bool) -> str:
@@ -46,8 +59,8 @@ def env_label(demo: bool) -> str:
 
 
 def describe(name: str, demo: bool) -> str:
-    """"global site · live": where a key works, in the user's words."""
-    return f"{label(name)} · {env_label(demo)}"
+    """"Global · live": where a key works, in the user's words."""
+    return f"{short_label(name)} · {env_label(demo)}"
 
 
 def site(name: str) -> Site:

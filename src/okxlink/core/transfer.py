@@ -11,10 +11,15 @@ left under the cap. Stacked or unknown encodings are refused: no honest server s
 from __future__ import annotations
 
 import asyncio
+import socket
+import ssl
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from okxlink.i18n import _
 
 _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
@@ -77,3 +82,57 @@ class _Body:
         if self._inflater is not None and self._raw and (not self._inflater.eof or self._inflater.unused_data):
             return None  # cut short, or something after the compressed stream
         return bytes(self._out)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An exchange that got no answer, in the user's words (never httpx's class names)."""
+    reason: str          # a clause to follow "Could not reach OKX: ", e.g. "www.okx.com refused the connection"
+    timed_out: bool      # a hang: not worth trying again at once
+    certificate: bool    # the TLS certificate was refused: trying again cannot help
+
+
+def failure(exc: BaseException, host: str, *, timeout: httpx.Timeout, deadline_s: float) -> Failure:
+    """What `exchange` raising `exc` means, for `host` (as core/urls.py's host_of shows it).
+    `timeout` and `deadline_s` are the limits the exchange ran with, so a hang is told in seconds."""
+    def within(seconds: float | None) -> float:
+        return deadline_s if seconds is None else seconds
+
+    if isinstance(exc, asyncio.TimeoutError) and not isinstance(exc, httpx.TimeoutException):
+        return Failure(_("{host} did not answer within {seconds:g} s").format(host=host, seconds=deadline_s),
+                       True, False)
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Failure(_("no connection to {host} within {seconds:g} s").format(
+            host=host, seconds=within(timeout.connect)), True, False)
+    if isinstance(exc, httpx.TimeoutException):
+        limit = (timeout.write if isinstance(exc, httpx.WriteTimeout) else
+                 timeout.pool if isinstance(exc, httpx.PoolTimeout) else timeout.read)
+        return Failure(_("{host} did not answer within {seconds:g} s").format(host=host, seconds=within(limit)),
+                       True, False)
+    if _caused_by(exc, ssl.SSLCertVerificationError):
+        return Failure(_("the TLS certificate of {host} could not be verified").format(host=host), False, True)
+    if isinstance(exc, httpx.ProxyError):
+        return Failure(_("the proxy could not connect to {host}").format(host=host), False, False)
+    if isinstance(exc, httpx.ConnectError):
+        if _caused_by(exc, socket.gaierror):
+            return Failure(_("{host} was not found (the name did not resolve)").format(host=host), False, False)
+        if _caused_by(exc, ConnectionRefusedError):
+            return Failure(_("{host} refused the connection").format(host=host), False, False)
+        return Failure(_("the connection to {host} failed").format(host=host), False, False)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return Failure(_("{host} closed the connection without answering").format(host=host), False, False)
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
+        return Failure(_("the connection to {host} was reset").format(host=host), False, False)
+    return Failure(_("the request to {host} failed").format(host=host), False, False)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """httpx's errors wrap httpcore's, which wrap the socket's or ssl's: look down the chain."""
+    seen: BaseException | None = exc
+    for _depth in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -1,4 +1,5 @@
-"""Run the simulator as a real server on loopback and announce it with one JSON line on stdout.
+"""Run the simulator as a real server on loopback and announce it with one JSON line on stdout
+(or, for a person at a terminal, the guide `okxlink.cli.sim_cmd` passes as `announce`).
 
 The ready line is the whole interface for a parent process (tests, `okxlink demo`, benchmarks):
 it is printed only once the sockets accept connections, it carries the URLs, the link service's
@@ -23,7 +24,7 @@ import socket
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from okxlink.sim.accounts import Account, Answer, default_accounts, load_account
 
 NOTE = "fake credentials for the okxlink simulator; they work nowhere else"
 SERVER_PARTS = ("starlette", "uvicorn")  # the `sim` extra; the link service also needs cryptography
+Announce = Callable[[dict[str, Any]], str]  # the ready dict → what stdout shows (one JSON line, or a guide)
 
 
 # ---- why it could not start: the user can fix these (okxlink.cli.sim_cmd maps them to exit 2) --
@@ -92,13 +94,19 @@ def _load_accounts(path: str | Path) -> list[Account]:
     raise AccountsFileError(path, reason)
 
 
-def ready_line(url: str, accounts: list[Account], link_url: str | None = None,
-               link_token: str | None = None) -> str:
+def ready(url: str, accounts: list[Account], link_url: str | None = None,
+          link_token: str | None = None) -> dict[str, Any]:
+    """What a running simulator announces: its URLs, the link service's and its token, the accounts."""
     line: dict[str, Any] = {"okx_url": url, "okx_url_template": url + "/{site}"}
     if link_url:
         line.update(link_url=link_url, link_token=link_token)
     line.update(note=NOTE, accounts=[a.handed() for a in accounts])
-    return json.dumps(line)
+    return line
+
+
+def ready_line(url: str, accounts: list[Account], link_url: str | None = None,
+               link_token: str | None = None) -> str:
+    return json.dumps(ready(url, accounts, link_url, link_token))
 
 
 def _bind(host: str, port: int, service: str = "simulator") -> socket.socket:
@@ -140,7 +148,8 @@ def _server(app: Any) -> Any:
     ))
 
 
-async def _serve(sock: socket.socket, state: Any, url: str, link: _Link | None = None) -> None:
+async def _serve(sock: socket.socket, state: Any, url: str, link: _Link | None = None,
+                 announce: Announce = json.dumps) -> None:
     from okxlink.sim.okx_app import create_app
 
     servers = [_server(create_app(state))]
@@ -159,8 +168,8 @@ async def _serve(sock: socket.socket, state: Any, url: str, link: _Link | None =
             await failed
             raise RuntimeError("the simulator did not start")
         await asyncio.sleep(0.01)
-    sys.stdout.write(ready_line(url, state.accounts, link.url if link else None,
-                                link.state.token if link else None) + "\n")
+    sys.stdout.write(announce(ready(url, state.accounts, link.url if link else None,
+                                    link.state.token if link else None)) + "\n")
     sys.stdout.flush()
     while not all(t.done() for t in tasks):
         # Each uvicorn server installs its own signal handlers and the last one installed gets
@@ -228,7 +237,7 @@ def run(port: int = 0, host: str = "127.0.0.1", latency_ms: float = 0,
         link_port: int = 0, link_db: str | Path | None = None, link_token: str | None = None,
         no_link: bool = False,
         link_source_ips: Sequence[str] = ("127.0.0.2",), hang_s: float | None = None,
-        answers: Mapping[str, Answer] | None = None) -> int:
+        answers: Mapping[str, Answer] | None = None, announce: Announce = json.dumps) -> int:
     """Serve until SIGINT or SIGTERM; return 0 after a clean shutdown.
 
     Port 0 picks a free port; the chosen one is in the ready line. A hanging request (`hang`, or
@@ -237,7 +246,8 @@ def run(port: int = 0, host: str = "127.0.0.1", latency_ms: float = 0,
     choosing, whoever asks. The link service (unless
     `no_link`) listens on `link_port`, keeps its links in `link_db` (default: a temporary
     directory deleted at exit), accepts `link_token` (default: random, shown in the ready line)
-    and verifies keys from `link_source_ips` (the next one only after a 50110).
+    and verifies keys from `link_source_ips` (the next one only after a 50110). `announce` turns
+    the ready dict into what is printed once serving (default: the JSON line).
 
     Raises MissingServerParts (an ImportError), AccountsFileError (a ValueError) or
     PortUnavailable (an OSError) when it cannot start; other ValueErrors for a bad link database
@@ -270,7 +280,7 @@ def run(port: int = 0, host: str = "127.0.0.1", latency_ms: float = 0,
     previous = {sig: signal.signal(sig, lambda s, _f: received.append(s))
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        asyncio.run(_serve(sock, state, url, link))
+        asyncio.run(_serve(sock, state, url, link, announce))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
