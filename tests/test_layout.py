@@ -174,3 +174,20 @@ def test_a_verification_records_how_many_addresses_are_bound():
     config = AccountConfig.model_validate({"uid": "1", "perm": "read_only,trade", "ip": "1.2.3.4,5.6.7.8"})
     record(meta, Report(profile="p", site="global", demo=False, ready=True, checks=[], config=config))
     assert meta.verify.ip_count == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_status_flags_wrap_whole_at_a_narrow_width(lang):
+    """At 30 columns the flags take two lines, each flag whole: a mark is never parted from its label."""
+    statuses = {**dict.fromkeys(CHECK_IDS, "pass"), "ip-binding": "warn"}
+    meta = ProfileMeta(name="p", key="0f4b…3e7a", verify=VerifySummary(ready=False, statuses=statuses, ip_count=0))
+    out = io.StringIO()
+    try:
+        setup(lang)
+        UI(out=out, width=30).out.print(block(row_of(meta, {}, offline=True)))
+    finally:
+        setup("en")
+    flags = {"en": "  ✓ Trade   ✓ Withdraw off\n  ! No IP bound\n",
+             "zh": "  ✓ 交易   ✓ 提现已关闭\n  ! 未绑定 IP\n"}[lang]
+    assert flags in out.getvalue()
+    assert all(cell_len(line) <= 30 for line in out.getvalue().splitlines())

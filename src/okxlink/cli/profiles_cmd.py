@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from okxlink.cli.context import Context
+from okxlink.cli.ui import Para
 from okxlink.core import sites
 from okxlink.errors import Exit, UsageError
 from okxlink.i18n import _
@@ -74,8 +75,6 @@ def _narrowest(rows: list[list[str]]) -> int:
 def _table(rows: list[list[str]]) -> Table:
     """Plain columns with space separators (a listing is piped too). Only the label (OKX's words,
     up to 50 characters) wraps; no header or value is ever split."""
-    from okxlink.cli.ui import Para
-
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
     for i, title in enumerate(_titles()):
         table.add_column(title, no_wrap=i != LABEL, min_width=cell_len(title) if i == LABEL else None)
@@ -86,8 +85,6 @@ def _table(rows: list[list[str]]) -> Table:
 
 def _block(cells: list[str]) -> Group:
     """One profile as a few lines: its name, key and site, then each field that has a value."""
-    from okxlink.cli.ui import Para
-
     name, site, key, *fields = cells
     lines = [Para(Text.assemble((name, "bold"), f"  {key} · {site}"), rest="  ")]
     lines += [Para(_("{title}: {value}").format(title=title, value=value), first="  ", rest="    ")

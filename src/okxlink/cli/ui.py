@@ -84,16 +84,12 @@ class Items:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width, lines = options.max_width, []
-        line = Text(self.indent)
         for item in self.items:
-            if len(line) > len(self.indent) and cell_len(line.plain + self.gap + item.plain) > width:
-                lines.append(line)
-                line = Text(self.indent)
-            elif len(line) > len(self.indent):
-                line.append(self.gap)
-            line.append_text(item)
-        lines.append(line)
-        for line in lines:
+            if lines and cell_len(lines[-1].plain + self.gap + item.plain) <= width:
+                lines[-1].append(self.gap).append_text(item)
+            else:
+                lines.append(Text(self.indent).append_text(item))
+        for line in lines:  # an item wider than the line itself wraps, hanging under its words
             yield fit(line, width, rest=self.indent + "  ")
 
 
@@ -167,17 +163,17 @@ class UI:
         if title is not None:
             self.out.print(shown(title, style="bold"))
         names = [name(c.id) for c in visible]
-        if self.out.width - TABLE_FRAME - max(map(cell_len, names)) >= MIN_RESULT:
+        if self.out.width - TABLE_FRAME - max(map(cell_len, names), default=0) >= MIN_RESULT:
             table = Table(show_header=True, header_style="bold", expand=False)
             table.add_column("", no_wrap=True)
             table.add_column(_("Check"), no_wrap=True)
             table.add_column(_("Result"))
-            for check, title_ in zip(visible, names):
-                table.add_row(self._mark(check.status), shown(title_), self._result(check))
+            for check, label in zip(visible, names):
+                table.add_row(self._mark(check.status), shown(label), self._result(check))
             self.out.print(table)
         else:
-            for check, title_ in zip(visible, names):
-                self.out.print(Text.assemble(self._mark(check.status), " ", shown(title_, style="bold")))
+            for check, label in zip(visible, names):
+                self.out.print(Text.assemble(self._mark(check.status), " ", shown(label, style="bold")))
                 self.out.print(self._result(check, indent="  "))
         if len(visible) < len(report.checks):
             hidden = len(report.checks) - len(visible)
