@@ -5,6 +5,8 @@ labels saying what is true. The whole screens are in tests/test_screens.py."""
 from __future__ import annotations
 
 import io
+
+import pexpect
 import pytest
 from rich.cells import cell_len
 
@@ -14,24 +16,10 @@ from okxlink.core.checks import CHECK_IDS, Check, CheckId, name
 from okxlink.core.verify import Report
 from okxlink.flows.status import row_of
 from okxlink.i18n import setup
-from okxlink.storage import MemoryStore, ProfileMeta, ProfilesFile, VerifySummary
+from okxlink.storage import ProfileMeta, ProfilesFile, VerifySummary
 from okxlink.storage.keyring_errors import no_backend
 
-from inproc import InProcess
-
-
-class NoKeyring(MemoryStore):
-    """A machine without a Secret Service: every read fails as keyring's NoKeyringError does."""
-
-    def get(self, profile):
-        raise no_backend()
-
-
-@pytest.fixture()
-def no_keyring(tmp_path):
-    ProfilesFile(tmp_path / "config" / "profiles.toml").put(ProfileMeta(name="main", key="0f4b…3e7a"))
-    return InProcess(tmp_path / "config", secrets=NoKeyring())
-
+from conftest import OKXLINK, clean_env
 
 NO_KEYRING_60 = """\
 okxlink: No usable keyring: this machine has no D-Bus
@@ -48,36 +36,61 @@ other keyring backend is configured.
 """
 
 
-def test_an_error_is_wrapped_at_words_and_its_fix_keeps_its_indent(no_keyring):
-    r = no_keyring("verify", "--profile", "main", width=60)
-    assert r.code == 5 and r.out == ""
-    assert r.err == NO_KEYRING_60
+def test_an_error_on_a_terminal_is_wrapped_at_words_and_its_fix_keeps_its_indent(tmp_path):
+    """okxlink in a 60-column pty, with no usable keyring: the six-line error fits the terminal,
+    broken at spaces only (it once broke inside gnome-keyring)."""
+    config = tmp_path / "config"
+    ProfilesFile(config / "profiles.toml").put(ProfileMeta(name="main", key="0f4b…3e7a"))
+    env = {k: v for k, v in clean_env(tmp_path).items() if k != "COLUMNS"}  # the terminal's own width
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    child = pexpect.spawn(OKXLINK[0], [*OKXLINK[1:], "remove", "--profile", "main", "--yes"], env=env,
+                          encoding="utf-8", timeout=30, dimensions=(40, 60))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 5
+    assert child.before.replace("\r\n", "\n") == NO_KEYRING_60
 
 
-@pytest.mark.parametrize("width", [50, 60, 80])
-def test_an_error_in_chinese_breaks_between_characters_never_inside_a_word(no_keyring, width):
-    r = no_keyring("verify", "--profile", "main", width=width, lang="zh")
-    lines = r.err.splitlines()
-    assert lines[0].startswith("okxlink: 没有可用的系统密钥环")
-    assert all(cell_len(line) <= width for line in lines)
-    fix = lines[next(i for i, line in enumerate(lines) if line.startswith("  ")):]
-    assert fix and all(line.startswith("  ") for line in fix)
-    for word in ("gnome-keyring", "libsecret-tools", "PYTHON_KEYRING_BACKEND", "dbus-run-session",
-                 "keyrings.cryptfile.cryptfile.CryptFileKeyring", "docs/storage.md"):
-        assert any(word in part for part in r.err.split())  # on one line, whole
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
 
 
-def test_an_error_into_a_pipe_stays_one_line_each(tmp_path):
-    """No width fixed and stderr no terminal: whole lines, for grep and for whoever wraps them."""
+def _said(width: int | None, stream: io.StringIO, lang: str = "en") -> list[str]:
     from okxlink.cli.run import _say
 
     class Ctx:
-        width = None
-        stderr = io.StringIO()
+        stderr = stream
 
+    Ctx.width = width  # type: ignore[attr-defined]
+    try:
+        setup(lang)
+        exc = no_backend()
+        _say(Ctx, exc.message, exc.fix)  # type: ignore[arg-type]
+    finally:
+        setup("en")
+    return stream.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("width", [50, 60, 80])
+def test_an_error_in_chinese_breaks_between_characters_never_inside_a_word(width):
+    lines = _said(width, Terminal(), "zh")
+    assert lines[0].startswith("okxlink: 没有可用的系统密钥环")
+    assert all(cell_len(line) <= width for line in lines)
+    fix = lines[next(i for i, line in enumerate(lines) if line.startswith("  ")):]
+    assert len(fix) > 1 and all(line.startswith("  ") for line in fix)
+    words = "".join(line + "\n" for line in lines).split()
+    for word in ("gnome-keyring", "libsecret-tools", "PYTHON_KEYRING_BACKEND", "dbus-run-session",
+                 "keyrings.cryptfile.cryptfile.CryptFileKeyring", "docs/storage.md"):
+        assert any(word in part for part in words), word  # on one line, whole
+    assert not any(line.lstrip().startswith(("，", "。", "：", "；", "）")) for line in lines)
+
+
+def test_an_error_into_a_pipe_stays_one_line_each():
+    """stderr no terminal (a file, a pipe, a test's buffer): whole lines, for grep and for whoever
+    wraps them, whatever width the run has."""
     exc = no_backend()
-    _say(Ctx, exc.message, exc.fix)  # type: ignore[arg-type]
-    assert Ctx.stderr.getvalue() == f"okxlink: {exc.message}\n  {exc.fix}\n"
+    assert _said(60, io.StringIO()) == [f"okxlink: {exc.message}", f"  {exc.fix}"]
 
 
 # --------------------------------------------------------------------------- check names

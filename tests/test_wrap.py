@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -105,7 +107,7 @@ def test_between_characters_no_line_starts_with_closing_or_ends_with_opening_pun
     if any(cell_len(word) > width for word in text.split()):
         return  # a piece wider than the line is folded wherever it must be
     found = spans(text, width)
-    for (_b, end), (begin, _e) in zip(found, found[1:]):
+    for (_b, end), (begin, _e) in itertools.pairwise(found):
         if begin == end:  # a break with no space: between two characters
             assert text[begin] not in NO_START
             assert text[end - 1] not in NO_END

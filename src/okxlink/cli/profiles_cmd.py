@@ -67,7 +67,7 @@ GAP = 3    # between two columns: padding, the separator, padding
 
 def _narrowest(rows: list[list[str]]) -> int:
     """The table's width with every column whole but the label, wrapped to its title's width."""
-    widths = [max(cell_len(cell) for cell in column) for column in zip(_titles(), *rows)]
+    widths = [max(cell_len(cell) for cell in column) for column in zip(_titles(), *rows, strict=True)]
     widths[LABEL] = cell_len(_titles()[LABEL])
     return sum(widths) + GAP * (len(widths) - 1)
 
@@ -88,7 +88,7 @@ def _block(cells: list[str]) -> Group:
     name, site, key, *fields = cells
     lines = [Para(Text.assemble((name, "bold"), f"  {key} · {site}"), rest="  ")]
     lines += [Para(_("{title}: {value}").format(title=title, value=value), first="  ", rest="    ")
-              for title, value in zip(_titles()[LABEL:], fields) if value != "-"]
+              for title, value in zip(_titles()[LABEL:], fields, strict=True) if value != "-"]
     return Group(*lines)
 
 

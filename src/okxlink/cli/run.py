@@ -80,8 +80,8 @@ def _lines(text: str, width: int | None, first: str, rest: str) -> list[str]:
 
 
 def _width(ctx: Context) -> int | None:
-    """The width errors are wrapped to: the run's (tests fix it), else the terminal's."""
-    if ctx.width:
-        return ctx.width
+    """The terminal's width (the run's, when it fixes one) when stderr is a terminal; else None."""
     isatty = getattr(ctx.stderr, "isatty", None)
-    return shutil.get_terminal_size().columns if callable(isatty) and isatty() else None
+    if not (callable(isatty) and isatty()):
+        return None
+    return ctx.width or shutil.get_terminal_size().columns

@@ -83,7 +83,8 @@ class Items:
         self.items, self.indent, self.gap = items, indent, gap
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width, lines = options.max_width, []
+        width = options.max_width
+        lines: list[Text] = []
         for item in self.items:
             if lines and cell_len(lines[-1].plain + self.gap + item.plain) <= width:
                 lines[-1].append(self.gap).append_text(item)
@@ -168,11 +169,11 @@ class UI:
             table.add_column("", no_wrap=True)
             table.add_column(_("Check"), no_wrap=True)
             table.add_column(_("Result"))
-            for check, label in zip(visible, names):
+            for check, label in zip(visible, names, strict=True):
                 table.add_row(self._mark(check.status), shown(label), self._result(check))
             self.out.print(table)
         else:
-            for check, label in zip(visible, names):
+            for check, label in zip(visible, names, strict=True):
                 self.out.print(Text.assemble(self._mark(check.status), " ", shown(label, style="bold")))
                 self.out.print(self._result(check, indent="  "))
         if len(visible) < len(report.checks):
