@@ -211,7 +211,7 @@ def test_stdin_is_read_no_further_than_64_kib(tmp_path):
 @pytest.mark.parametrize("command", ["verify", "setup"])
 def test_stdin_nested_deep_is_not_json(command, tmp_path):
     run = InProcess(tmp_path / "config")
-    r = run(command, "--stdin", "--json", stdin="[" * 60_000, width=2000)  # under 64 KiB, too deep to parse
+    r = run(command, "--stdin", "--json", stdin="[" * 60_000)  # under 64 KiB, too deep to parse
     assert r.code == 2, (r.code, r.err)
     lines = r.err.strip().splitlines()
     assert len(lines) == 1 and "Standard input is not JSON" in lines[0] and one_sentence(lines[0]), r.err

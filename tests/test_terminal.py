@@ -225,7 +225,7 @@ def test_service_json_keeps_its_words_escaped(stored, service):
 def test_service_refusal_is_one_plain_line(stored, service):
     """A 409's message is quoted in okxlink's error sentence: one line, on stderr, exit 4."""
     service.created = (409, {"error": {"code": "conflict", "message": HOSTILE}})
-    r = stored("link", "--profile", "main", "--yes", "--service", service.url, width=2000)  # no wrapping
+    r = stored("link", "--profile", "main", "--yes", "--service", service.url)
     assert r.code == 4, r.out + r.err
     inert(r.out, r.err)
     literal(r.err)
