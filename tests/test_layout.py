@@ -36,6 +36,7 @@ other keyring backend is configured.
 """
 
 
+@pytest.mark.e2e
 def test_an_error_on_a_terminal_is_wrapped_at_words_and_its_fix_keeps_its_indent(tmp_path):
     """okxlink in a 60-column pty, with no usable keyring: the six-line error fits the terminal,
     broken at spaces only (it once broke inside gnome-keyring)."""
