@@ -85,7 +85,7 @@ def _ip_flag(meta: ProfileMeta) -> Text:
     return _flag(status, check_name(CheckId.IP_BINDING))  # not checked, or recorded by an earlier version
 
 
-def names(ids: list[str]) -> str:
+def _names(ids: list[str]) -> str:
     """Check ids (or a service's reasons) as a person reads them, in one bounded line."""
     return plain(_(", ").join(check_name(i) for i in ids))
 
@@ -112,7 +112,7 @@ def block(row: Row, now: datetime | None = None) -> Group:
         {"ready": _("ready"), "attention": _("needs attention"), "unknown": _("unknown")}[row.spot],
         style=SPOT_STYLE[row.spot])
     if row.reasons and row.spot != "ready":
-        spot.append(_(" ({reasons})").format(reasons=names(row.reasons)), style="dim")  # a service may send many
+        spot.append(_(" ({reasons})").format(reasons=_names(row.reasons)), style="dim")  # a service may send many
     lines.append(_line(spot))
     return Group(*lines)
 
@@ -155,7 +155,7 @@ def _local_line(local: Local, now: datetime | None) -> str:
         return _("This machine: never checked")
     when = age(local.checked_at, now)
     if local.ready is False:
-        return _("This machine: needs attention ({ids}) · checked {age}").format(ids=names(local.failing), age=when)
+        return _("This machine: needs attention ({ids}) · checked {age}").format(ids=_names(local.failing), age=when)
     if local.ready is True:
         return _("This machine: ready · checked {age}").format(age=when)
     if local.bound_elsewhere:

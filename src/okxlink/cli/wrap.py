@@ -58,7 +58,7 @@ def units(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
             found.append((gap, begin, stop))
             gap, begin = stop, k
             continue
-        if k > begin and k > lead and text[k - 1] != " " and _may_break(text[k - 1], text[k]):
+        if k > max(begin, lead) and _may_break(text[k - 1], text[k]):
             found.append((gap, begin, k))
             gap = begin = k
         k += 1
