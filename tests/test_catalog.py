@@ -482,6 +482,7 @@ ZH_VALUES = {
     "ids": ("permission-trade", "交易权限"),
     "reason": ("Permission denied", "不是 UTF-8 文本"),
     "detail": ("ReadTimeout", "10 秒内没有响应"),
+    "sentence": ("没有 'verfy' 这个命令。",),  # a whole sentence with its full stop
     "message": ("bad request", "请求无效"), "msg": ("bad request", "请求无效"),
     "label": ("copy bot", "跟单"),
 }

@@ -359,7 +359,7 @@ def test_refusals_change_nothing(world, run):
     assert other.code == 2 and "belongs to the OKX account with UID" in other.err
     unchanged()
     not_ready = rotate(world, run, "refuse-no-trade")
-    assert not_ready.code == 3 and "permission-trade" in not_ready.out
+    assert not_ready.code == 3 and "Trade permission" in not_ready.out
     assert "Not rotated; nothing changed." in not_ready.err
     unchanged()
     # bound to the platforms' address while the old key is not: refused, though OKX knows the key

@@ -1,19 +1,62 @@
-"""The main screens, exactly as a person sees them at 80 columns, in English and in Chinese: the
-verify table, the status blocks and the profiles listing. okxlink runs in this process
-(tests/inproc.py) against the simulator as a real server on 127.0.0.1, with fixed fake keys."""
+"""The main screens, exactly as a person sees them at 60, 80 and 120 columns, in English and in
+Chinese: the verify table (one block per check when narrow), the status blocks and the profiles
+listing (one block per profile when narrow). okxlink runs in this process (tests/inproc.py) against
+the simulator as a real server on 127.0.0.1, with fixed fake keys.
+
+Each expected screen is a file in tests/screens/ (NAME-LANG-WIDTH.txt), read by a person before it
+is committed. After a deliberate change of wording or layout, rewrite them and review the diff:
+
+    UPDATE_SCREENS=1 .venv/bin/pytest -q -p no:cacheprovider tests/test_screens.py
+    git diff tests/screens/
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
-from okxlink.core.diagnose import CHECK_IDS
+from okxlink.cli.wrap import NO_START
+from okxlink.core.checks import CHECK_IDS
 from okxlink.sim.accounts import Account, dump_accounts
 from okxlink.storage import LinkRecord, ProfileMeta, ProfilesFile, Rotation, VerifySummary
 
 from conftest import start_sim
 from inproc import InProcess
+
+SCREENS = Path(__file__).parent / "screens"
+WIDTHS = [60, 80, 120]
+LANGS = ["en", "zh"]
+
+
+def expect(name: str, text: str) -> None:
+    """`text` is the screen stored as tests/screens/NAME.txt (UPDATE_SCREENS=1: becomes it)."""
+    path = SCREENS / f"{name}.txt"
+    if os.environ.get("UPDATE_SCREENS"):
+        SCREENS.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs (UPDATE_SCREENS=1 rewrites it)"
+
+
+MASKED = re.compile(r"\w{4}…\w{4}")
+BORDERS = "│┃ "
+
+
+def readable(text: str, width: int) -> None:
+    """What no screen may do at any width: a line wider than the terminal, text cut off with "…"
+    (a masked key's is its own), a line (or a table cell's line) that starts with closing
+    punctuation."""
+    for line in text.splitlines():
+        assert cell_len(line) <= width, line
+        assert "…" not in MASKED.sub("", line), line
+        for cell in re.split("[│┃]", line):
+            start = re.sub("^[✓!✗?-] ", "", cell.lstrip(" →"))  # a mark is no punctuation
+            assert not start or start[0] not in NO_START, line
+
 
 READY = Account(name="ready", api_key="0f4b1c2d-1111-4aaa-8bbb-000000003e7a",
                 secret_key="5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A", passphrase="Screen-Pass-1!", trading={"USDT": "1000"})
@@ -22,13 +65,18 @@ WITHDRAW = Account(name="withdraw", api_key="9c8d7e6f-2222-4ccc-8ddd-00000000b0b
                    perm=["read_only", "trade", "withdraw"], ip=[], trading={}, funding={"USDT": "250"})
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory):
-    """The clock 30 s off: the clock row then reads the same however busy the machine is."""
+ACCOUNTS = {"ready": READY, "withdraw": WITHDRAW}
+
+
+@pytest.fixture(scope="module", params=[(a, lang) for a in ACCOUNTS for lang in LANGS], ids="-".join)
+def verify_sim(request, tmp_path_factory):
+    """One simulator for each account and language: its three runs (one per width) stay well within
+    the simulator's rate limits. The clock 30 s off: the clock row then reads the same however busy
+    the machine is."""
     path = tmp_path_factory.mktemp("screens") / "accounts.json"
     path.write_text(json.dumps(dump_accounts([READY, WITHDRAW])))
     s = start_sim("--accounts", str(path), "--clock-offset-s", "30", "--no-link")
-    yield s
+    yield (*request.param, s)
     s.stop()
 
 
@@ -54,12 +102,12 @@ def stored(tmp_path):
     f = ProfilesFile(tmp_path / "config" / "profiles.toml")
     f.put(ProfileMeta(name="main", key="0f4b…3e7a", label="copy bot", uid="44012345678",
                       last_verified="2026-12-01T09:00:00Z",  # 3 h before inproc.NOW
-                      verify=VerifySummary(ready=True, statuses=passed, acct_lv="1"),
+                      verify=VerifySummary(ready=True, statuses=passed, acct_lv="1", ip_count=2),
                       links=[LinkRecord(service="https://link.example.com", id="lnk_1", state="linked",
                                         spot="ready", checked_at="2026-12-01T08:00:00Z")]))
     f.put(ProfileMeta(name="spare", site="eea", demo=True, key="9c8d…b0b0", last_verified="2026-11-29T08:00:00Z",
                       verify=VerifySummary(ready=False, statuses={**passed, "permission-trade": "fail"},
-                                           reasons=["permission-trade"], acct_lv="2")))
+                                           reasons=["permission-trade"], acct_lv="2", ip_count=0)))
     f.put(ProfileMeta(name="fresh", key="77aa…0001"))
     # made with "Linking third-party apps": OKX answers 50110 here, the platform checked it
     f.put(ProfileMeta(name="bound", key="5e5e…b0nd", last_verified="2026-12-01T11:00:00Z",
@@ -71,205 +119,37 @@ def stored(tmp_path):
     return InProcess(tmp_path / "config")
 
 
-VERIFY_READY_EN = """\
-                       OKX key 0f4b…3e7a · Global · live
-┏━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
-┃   ┃ Check               ┃ Result                                             ┃
-┡━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
-│ ✓ │ network             │ OKX answered.                                      │
-│ ! │ clock               │ This machine's clock is 30 s behind OKX's; okxlink │
-│   │                     │ corrected for it, but other programs will be       │
-│   │                     │ refused (error 50102).                             │
-│   │                     │ → Turn on automatic time synchronisation (Linux:   │
-│   │                     │ timedatectl set-ntp true; Windows and macOS: set   │
-│   │                     │ date and time automatically).                      │
-│ ✓ │ site                │ The key belongs to OKX Global.                     │
-│ ✓ │ environment         │ A live trading key.                                │
-│ ✓ │ credentials         │ Key, secret and passphrase are correct.            │
-│ ✓ │ ip-whitelist        │ This machine may use the key.                      │
-│ ✓ │ permission-read     │ Read permission is on.                             │
-│ ✓ │ permission-trade    │ Trade permission is on.                            │
-│ ✓ │ permission-withdraw │ Withdraw permission is off.                        │
-│ ✓ │ ip-binding          │ Bound to 2 IP addresses.                           │
-│ ✓ │ account-mode        │ Unified account · Spot mode; Spot trading is       │
-│   │                     │ available.                                         │
-│ ✓ │ account-type        │ Main account.                                      │
-│ ✓ │ funds               │ The Trading account holds USDT 1000.               │
-└───┴─────────────────────┴────────────────────────────────────────────────────┘
-Ready: this key can be used for copy trading.
-"""
-
-
-VERIFY_READY_ZH = """\
-                     OKX API 密钥 0f4b…3e7a · 全球站 · 实盘
-┏━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
-┃   ┃ 检查项              ┃ 结果                                               ┃
-┡━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
-│ ✓ │ network             │ OKX 已响应。                                       │
-│ ! │ clock               │ 本机时钟比 OKX 慢 30 秒；okxlink                   │
-│   │                     │ 已自动校正，但其他程序的请求会被拒绝（错误         │
-│   │                     │ 50102）。                                          │
-│   │                     │ → 请开启时间自动同步（Linux：timedatectl set-ntp   │
-│   │                     │ true；Windows 和                                   │
-│   │                     │ macOS：开启“自动设置日期和时间”）。                │
-│ ✓ │ site                │ 该 API 密钥属于 OKX 全球站。                       │
-│ ✓ │ environment         │ 实盘交易 API 密钥。                                │
-│ ✓ │ credentials         │ API 密钥、Secret 密钥和 Passphrase 均正确。        │
-│ ✓ │ ip-whitelist        │ 本机可以使用该 API 密钥。                          │
-│ ✓ │ permission-read     │ 已开启读取权限。                                   │
-│ ✓ │ permission-trade    │ 已开启交易权限。                                   │
-│ ✓ │ permission-withdraw │ 提现权限已关闭。                                   │
-│ ✓ │ ip-binding          │ 已绑定 2 个 IP 地址。                              │
-│ ✓ │ account-mode        │ 统一账户 · 现货模式；可进行现货交易。              │
-│ ✓ │ account-type        │ 主账户。                                           │
-│ ✓ │ funds               │ 交易账户中有 USDT 1000。                           │
-└───┴─────────────────────┴────────────────────────────────────────────────────┘
-已就绪：此 API 密钥可用于跟单。
-"""
-
-
-VERIFY_WITHDRAW_EN = """\
-                       OKX key 9c8d…b0b0 · Global · live
-┏━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
-┃   ┃ Check               ┃ Result                                             ┃
-┡━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
-│ ✓ │ network             │ OKX answered.                                      │
-│ ! │ clock               │ This machine's clock is 30 s behind OKX's; okxlink │
-│   │                     │ corrected for it, but other programs will be       │
-│   │                     │ refused (error 50102).                             │
-│   │                     │ → Turn on automatic time synchronisation (Linux:   │
-│   │                     │ timedatectl set-ntp true; Windows and macOS: set   │
-│   │                     │ date and time automatically).                      │
-│ ✓ │ site                │ The key belongs to OKX Global.                     │
-│ ✓ │ environment         │ A live trading key.                                │
-│ ✓ │ credentials         │ Key, secret and passphrase are correct.            │
-│ ✓ │ ip-whitelist        │ This machine may use the key.                      │
-│ ✓ │ permission-read     │ Read permission is on.                             │
-│ ✓ │ permission-trade    │ Trade permission is on.                            │
-│ ✗ │ permission-withdraw │ The key can withdraw funds; a copy-trading key     │
-│   │                     │ must never have Withdraw.                          │
-│   │                     │ → Edit the key on OKX's API page and untick        │
-│   │                     │ Withdraw, or make a new key with Read + Trade      │
-│   │                     │ only.                                              │
-│ ! │ ip-binding          │ No IP address is bound: OKX deletes a live key     │
-│   │                     │ with Trade or Withdraw permission and no bound IP  │
-│   │                     │ after 14 days without use.                         │
-│   │                     │ → Bind your platform's IP addresses to the key on  │
-│   │                     │ OKX's API page (or make the key with Linking       │
-│   │                     │ third-party apps).                                 │
-│ ✓ │ account-mode        │ Unified account · Spot mode; Spot trading is       │
-│   │                     │ available.                                         │
-│ ✓ │ account-type        │ Main account.                                      │
-│ ! │ funds               │ The Trading account is empty; your money (USDT     │
-│   │                     │ 250) is in the Funding account.                    │
-│   │                     │ → Move it on OKX: Assets → Transfer, from Funding  │
-│   │                     │ to Trading.                                        │
-└───┴─────────────────────┴────────────────────────────────────────────────────┘
-Not ready: fix the problems marked ✗, then run okxlink verify again.
-"""
-
-
-STATUS_EN = """\
-bound  5e5e…b0nd · Global · live
-  - Trade   - Withdraw off   - IP bound
-  This machine: bound to your platform's IPs · checked 1 h ago
-  link.example.com: Spot ready · checked 30 min ago (remembered)
-  Spot: ready
-fresh  77aa…0001 · Global · live
-  ? Trade   ? Withdraw off   ? IP bound
-  This machine: never checked
-  Platform: not linked
-  Spot: unknown
-main  0f4b…3e7a · Global · live
-  ✓ Trade   ✓ Withdraw off   ✓ IP bound
-  ✓ unified account · Spot mode
-  This machine: ready · checked 3 h ago
-  link.example.com: Spot ready · checked 4 h ago (remembered)
-  Spot: ready
-spare  9c8d…b0b0 · EEA · demo
-  ✗ Trade   ✓ Withdraw off   ✓ IP bound
-  ✓ unified account · Futures mode
-  This machine: needs attention (permission-trade) · checked 2 d ago
-  Platform: not linked
-  Spot: needs attention (permission-trade)
-Secrets: keyring
-"""
-
-
-STATUS_ZH = """\
-bound  5e5e…b0nd · 全球站 · 实盘
-  - 交易   - 提现已关闭   - 已绑定 IP
-  本机：已绑定您平台的 IP · 1 小时前检查
-  link.example.com：现货已就绪 · 30 分钟前检查（已记录的结果）
-  现货：已就绪
-fresh  77aa…0001 · 全球站 · 实盘
-  ? 交易   ? 提现已关闭   ? 已绑定 IP
-  本机：从未检查
-  平台：未关联
-  现货：未知
-main  0f4b…3e7a · 全球站 · 实盘
-  ✓ 交易   ✓ 提现已关闭   ✓ 已绑定 IP
-  ✓ 统一账户 · 现货模式
-  本机：已就绪 · 3 小时前检查
-  link.example.com：现货已就绪 · 4 小时前检查（已记录的结果）
-  现货：已就绪
-spare  9c8d…b0b0 · 欧洲经济区站 · 模拟
-  ✗ 交易   ✓ 提现已关闭   ✓ 已绑定 IP
-  ✓ 统一账户 · 合约模式
-  本机：需要处理（permission-trade）· 2 天前检查
-  平台：未关联
-  现货：需要处理 (permission-trade)
-机密信息存于：系统密钥环
-"""
-
-
-PROFILES_EN = """\
-Profile   Site            Key         Label      UID           Last verified       Ready
-────────────────────────────────────────────────────────────────────────────────────────────
-bound     Global · live   5e5e…b0nd   -          -             2026-12-01 11:00Z   -
-fresh     Global · live   77aa…0001   -          -             never               -
-main      Global · live   0f4b…3e7a   copy bot   44012345678   2026-12-01 09:00Z   ready
-spare     EEA · demo      9c8d…b0b0   -          -             2026-11-29 08:00Z   not ready
-Metadata: <tmp>/config/profiles.toml. Secrets are in the OS keyring.
-"""
-
-
-PROFILES_ZH = """\
-配置    站点                  API 密钥    备注名     UID           上次验证            就绪
-─────────────────────────────────────────────────────────────────────────────────────────────
-bound   全球站 · 实盘         5e5e…b0nd   -          -             2026-12-01 11:00Z   -
-fresh   全球站 · 实盘         77aa…0001   -          -             从未                -
-main    全球站 · 实盘         0f4b…3e7a   copy bot   44012345678   2026-12-01 09:00Z   已就绪
-spare   欧洲经济区站 · 模拟   9c8d…b0b0   -          -             2026-11-29 08:00Z   未就绪
-元数据：<tmp>/config/profiles.toml。机密信息保存在系统密钥环中。
-"""
-
-
-@pytest.mark.parametrize(("account", "lang", "code", "expected"), [
-    (READY, "en", 0, VERIFY_READY_EN),
-    (READY, "zh", 0, VERIFY_READY_ZH),
-    (WITHDRAW, "en", 3, VERIFY_WITHDRAW_EN),
-], ids=["ready-en", "ready-zh", "withdraw-en"])
-def test_verify_table(sim, tmp_path, account, lang, code, expected):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_verify_table(verify_sim, tmp_path, width):
+    account, lang, sim = verify_sim
     run = InProcess(tmp_path / "config", base_url=sim.template)
-    r = run("verify", environ=creds(account), lang=lang)
-    assert r.code == code
-    assert r.err.splitlines() == [ENDPOINT_NOTE[lang].format(url=sim.template)]  # OKXLINK_BASE_URL is said
-    assert screen(r.out) == expected
+    r = run("verify", environ=creds(ACCOUNTS[account]), lang=lang, width=width)
+    assert r.code == (0 if account == "ready" else 3)
+    note = ENDPOINT_NOTE[lang].format(url=sim.template)  # OKXLINK_BASE_URL is said, wrapped too
+    assert "".join(r.err.split()) == "".join(note.split())
+    readable(r.err, width)
+    readable(r.out, width)
+    expect(f"verify-{account}-{lang}-{width}", screen(r.out))
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("en", STATUS_EN), ("zh", STATUS_ZH)])
-def test_status_blocks(stored, lang, expected):
-    r = stored("status", "--offline", lang=lang)
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_status_blocks(stored, lang, width):
+    r = stored("status", "--offline", lang=lang, width=width)
     assert (r.code, r.err) == (3, "")  # spare needs attention
-    assert screen(r.out) == expected
+    readable(r.out, width)
+    expect(f"status-{lang}-{width}", screen(r.out))
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("en", PROFILES_EN), ("zh", PROFILES_ZH)])
-def test_profiles_listing(stored, tmp_path, lang, expected):
-    r = stored("profiles", lang=lang, width=200)  # wide enough for the temporary path
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_profiles_listing(stored, tmp_path, lang, width):
+    r = stored("profiles", lang=lang, width=width)
     assert (r.code, r.err) == (0, "")
-    assert screen(r.out).replace(str(tmp_path), "<tmp>") == expected
+    listing, where = re.split("^(?=Metadata:|元数据：)", screen(r.out), flags=re.M)
+    assert str(tmp_path / "config" / "profiles.toml") in "".join(where.split())  # whole, folded if it must be
+    readable(listing, width)
+    expect(f"profiles-{lang}-{width}", listing)
 
 
 # --------------------------------------------------------------------------- several links, key age, rotation
@@ -306,42 +186,12 @@ def several(tmp_path):
     return InProcess(tmp_path / "config")
 
 
-STATUS_SEVERAL_EN = """\
-main  0f4b…3e7a · Global · live
-  ✓ Trade   ✓ Withdraw off   ✓ IP bound
-  ✓ unified account · Spot mode
-  Key stored 120 d ago
-  Older than 90 days: consider okxlink rotate --profile main
-  This machine: ready · checked 3 h ago
-  link.example.com: Spot ready · checked 4 h ago (remembered)
-  copy.example.org: Spot needs attention · checked 1 d ago (remembered)
-  Spot: needs attention (funds)
-moving  5e5e…0ld1 · Global · live
-  ✓ Trade   ✓ Withdraw off   ✓ IP bound
-  ✓ unified account · Spot mode
-  Key stored 100 d ago
-  Rotation to key 7c7c…beef under way, started 2 h ago
-    copy.example.org holds 5e5e…0ld1, 7c7c…beef (not confirmed)
-    link.example.com holds 7c7c…beef
-    Run okxlink rotate --profile moving to finish.
-  This machine: ready · checked 3 h ago
-  copy.example.org: Spot ready · checked 4 h ago (remembered)
-  Spot: ready
-quarter  77aa…0001 · Global · live
-  ✓ Trade   ✓ Withdraw off   ✓ IP bound
-  ✓ unified account · Spot mode
-  Key stored 90 d ago
-  This machine: ready · checked 3 h ago
-  Platform: not linked
-  Spot: ready
-Secrets: keyring
-"""
-
-
-def test_status_several_links_key_age_and_rotation(several):
-    r = several("status", "--offline")
+@pytest.mark.parametrize("width", [60, 80])
+def test_status_several_links_key_age_and_rotation(several, width):
+    r = several("status", "--offline", width=width)
     assert (r.code, r.err) == (3, "")  # a platform of main says it needs attention
-    assert screen(r.out) == STATUS_SEVERAL_EN
+    readable(r.out, width)
+    expect(f"status-several-en-{width}", screen(r.out))
 
 
 def test_status_json_several_links_key_age_and_rotation(several):

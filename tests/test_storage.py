@@ -419,8 +419,8 @@ def test_config_dir_choice(tmp_path):
 
 def test_an_older_files_link_table_reads_as_the_one_link_of_the_profiles_key(tmp_path):
     """profiles.toml as the previous version wrote it: one [link] table (the pending request and the
-    platform's verdict untyped keys of it), no key per link; ip_count is no longer written but an
-    existing one is kept. It is read as the one element of `links`, holding the profile's key, and
+    platform's verdict untyped keys of it), no key per link; its ip_count is read as it is written
+    now. It is read as the one element of `links`, holding the profile's key, and
     written back as [[links]] with nothing lost."""
     f = ProfilesFile(tmp_path / "profiles.toml")
     f.path.write_text('''version = 1
@@ -445,7 +445,7 @@ demo = true
 label = "x"
 ''')
     meta = f.read()["main"]
-    assert meta.verify.acct_lv == "3" and meta.verify.extra == {"ip_count": 2}
+    assert meta.verify.acct_lv == "3" and meta.verify.ip_count == 2 and meta.verify.extra == {}
     [link] = meta.links
     assert link.spot == "attention" and link.reasons == ["funds"] and link.key == "0f4b…8900"
     assert link.pending == PendingLink("okxlink-abc", site="eea", demo=True, label="x")

@@ -120,7 +120,7 @@ def test_human_output_has_fix_under_problem(sim):
     account = sim.account("withdraw-on")
     result = okxlink("verify", env=creds_env(account, sim.template))
     assert result.code == 3
-    assert "permission-withdraw" in result.out and "untick Withdraw" in result.out
+    assert "Withdraw permission" in result.out and "untick Withdraw" in result.out
     assert "Not ready" in result.out
 
 
@@ -157,4 +157,4 @@ def test_verify_speaks_chinese_and_keeps_ids(sim):
     trade = next(c for c in zh["checks"] if c["id"] == "permission-trade")
     assert "交易" in trade["message"] and "交易" in trade["fix"]
     human = okxlink("verify", env={**env, "OKXLINK_LANG": "zh"})
-    assert "未就绪" in human.out and "permission-trade" in human.out
+    assert "未就绪" in human.out and "交易权限" in human.out and "permission-trade" not in human.out  # ids: JSON only

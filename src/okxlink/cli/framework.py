@@ -34,10 +34,10 @@ OPTION_HELP = frozenset((N_("Show this message and exit."), N_("Install completi
                          N_("Show completion for the current shell, to copy it or customize the installation.")))
 
 # The English of typer's usage errors, most specific first. A message that matches one whole is
-# said with its translation; the parts named `message` and `reason` are themselves messages.
+# said with its translation; the parts named `message`, `sentence` and `reason` are themselves messages.
 TEMPLATES = (
-    # Translators: {message} is a whole sentence that already ends with its full stop
-    N_("{message}. Did you mean {suggestions}?"),
+    # Translators: {sentence} is a whole sentence that already ends with its full stop
+    N_("{sentence}. Did you mean {suggestions}?"),
     N_("{message} (Possible options: {options})"),
     N_("Invalid value for {option} (env var: {var}): {reason}"),
     N_("Invalid value for {option}: {reason}"),
@@ -69,7 +69,7 @@ def say(message: str) -> str:
     for template, pattern in _PATTERNS:
         match = pattern.fullmatch(message)
         if match:
-            parts = {k: say(v) if k in ("message", "reason") else v for k, v in match.groupdict().items()}
+            parts = {k: say(v) if k in ("message", "sentence", "reason") else v for k, v in match.groupdict().items()}
             return _(template).format(**parts)
     return message
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich import box
+from rich.cells import cell_len
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from okxlink.cli.context import Context
+from okxlink.cli.ui import Para
 from okxlink.core import sites
 from okxlink.errors import Exit, UsageError
 from okxlink.i18n import _
@@ -37,20 +40,56 @@ def run_profiles(ctx: Context, *, json_out: bool) -> Exit:
     if not metas:
         ui.say(_("No profiles yet. Run okxlink setup to add one."))
         return Exit.OK
-    # Plain columns with space separators: a listing must fit 80 columns when piped.
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    for title, wrap in ((_("Profile"), False), (_("Site"), False), (_("Key"), False), (_("Label"), True),
-                        (_("UID"), True), (_("Last verified"), False), (_("Ready"), True)):
-        table.add_column(title, no_wrap=not wrap, overflow="fold")
-    for m in metas:
-        site = sites.describe(m.site, m.demo)
-        verified = plain(m.last_verified).replace("T", " ")[:16] + "Z" if m.last_verified else _("never")
-        table.add_row(*(Text(plain(cell) or "-") for cell in (m.name, site, m.key, m.label, m.uid, verified,
-                                                               _ready(m))))
-    ui.out.print(table)
+    rows = [_cells(m) for m in metas]
+    if _narrowest(rows) <= ui.out.width:
+        ui.out.print(_table(rows))
+    else:  # too narrow for the columns: one block per profile, as status shows them
+        for cells in rows:
+            ui.out.print(_block(cells))
     ui.out.print(Text(_("Metadata: {path}. Secrets are in the OS keyring.").format(path=plain(file.path, 4096)),
                       style="dim"))
     return Exit.OK
+
+
+def _titles() -> list[str]:
+    return [_("Profile"), _("Site"), _("Key"), _("Label"), _("UID"), _("Last verified"), _("Ready")]
+
+
+def _cells(m: ProfileMeta) -> list[str]:
+    verified = plain(m.last_verified).replace("T", " ")[:16] + "Z" if m.last_verified else _("never")
+    return [plain(cell) or "-" for cell in (m.name, sites.describe(m.site, m.demo), m.key, m.label, m.uid,
+                                            verified, _ready(m))]
+
+
+LABEL = 3  # the one column that wraps
+GAP = 3    # between two columns: padding, the separator, padding
+
+
+def _narrowest(rows: list[list[str]]) -> int:
+    """The table's width with every column whole but the label, wrapped to its title's width."""
+    widths = [max(cell_len(cell) for cell in column) for column in zip(_titles(), *rows, strict=True)]
+    widths[LABEL] = cell_len(_titles()[LABEL])
+    return sum(widths) + GAP * (len(widths) - 1)
+
+
+def _table(rows: list[list[str]]) -> Table:
+    """Plain columns with space separators (a listing is piped too). Only the label (OKX's words,
+    up to 50 characters) wraps; no header or value is ever split."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    for i, title in enumerate(_titles()):
+        table.add_column(title, no_wrap=i != LABEL, min_width=cell_len(title) if i == LABEL else None)
+    for cells in rows:
+        table.add_row(*(Para(cell) if i == LABEL else Text(cell) for i, cell in enumerate(cells)))
+    return table
+
+
+def _block(cells: list[str]) -> Group:
+    """One profile as a few lines: its name, key and site, then each field that has a value."""
+    name, site, key, *fields = cells
+    lines = [Para(Text.assemble((name, "bold"), f"  {key} · {site}"), rest="  ")]
+    lines += [Para(_("{title}: {value}").format(title=title, value=value), first="  ", rest="    ")
+              for title, value in zip(_titles()[LABEL:], fields, strict=True) if value != "-"]
+    return Group(*lines)
 
 
 def _ready(m: ProfileMeta) -> str:

@@ -1,14 +1,18 @@
 """The one place that turns what a command raised into a sentence and an exit code (the codes
 themselves are decided in okxlink.errors).
 
-An error's sentence may quote OKX, a linking service or the command line, so it is printed as one
-plain line (okxlink.text.plain), as is everything typer prints about a bad command line."""
+An error's sentence may quote OKX, a linking service or the command line, so it is made one
+plain line (okxlink.text.plain), as is everything typer prints about a bad command line; on a
+terminal it is then wrapped to its width (cli/wrap.py)."""
 
 from __future__ import annotations
+
+import shutil
 
 import typer
 
 from okxlink.cli.context import Context
+from okxlink.cli.wrap import wrap
 from okxlink.errors import Exit, OkxlinkError, exit_for
 from okxlink.i18n import _
 from okxlink.text import plain, terminal
@@ -59,6 +63,23 @@ def _interrupted(ctx: Context) -> int:
 
 
 def _say(ctx: Context, message: str, fix: str | None = None) -> None:
-    print(f"okxlink: {plain(message, SENTENCE_MAX)}", file=ctx.stderr)
+    """The sentence, then its fix indented; on a terminal each wrapped to its width by okxlink's
+    rules (never inside a word or a command), the fix's lines keeping its indent. Into a file or a
+    pipe each stays one line, whole for grep and for whoever wraps it."""
+    width = _width(ctx)
+    lines = _lines(plain(message, SENTENCE_MAX), width, "okxlink: ", "")
     if fix:
-        print(f"  {plain(fix, SENTENCE_MAX)}", file=ctx.stderr)
+        lines += _lines(plain(fix, SENTENCE_MAX), width, "  ", "  ")
+    ctx.stderr.write("".join(line + "\n" for line in lines))
+
+
+def _lines(text: str, width: int | None, first: str, rest: str) -> list[str]:
+    return wrap(text, width, first, rest) if width else [first + text]
+
+
+def _width(ctx: Context) -> int | None:
+    """The terminal's width (the run's, when it fixes one) when stderr is a terminal; else None."""
+    isatty = getattr(ctx.stderr, "isatty", None)
+    if not (callable(isatty) and isatty()):
+        return None
+    return ctx.width or shutil.get_terminal_size().columns

@@ -1,5 +1,6 @@
 """How `okxlink status` shows profiles, shared with `okxlink demo`: one short block per profile,
-readable at any width (as `gh auth status` does).
+readable at any width (as `gh auth status` does): each line wraps by okxlink's rules, its
+continuation indented one step further; check ids are shown by their names.
 
 Every field shown comes from profiles.toml, and some of it from a linking service: each enters a
 line through okxlink.text.plain (one bounded line, no control character)."""
@@ -8,14 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from rich.console import Group, RenderableType
 from rich.text import Text
 
-from okxlink.cli.ui import MARKS, UI
+from okxlink.cli.ui import MARKS, UI, Items, Para
 from okxlink.core import sites
+from okxlink.core.checks import CheckId
+from okxlink.core.checks import name as check_name
 from okxlink.core.diagnose import mode_name
 from okxlink.core.urls import host_of
 from okxlink.flows.status import Local, Platform, RotationState, Row, parse_time
-from okxlink.i18n import _
+from okxlink.i18n import _, ngettext
+from okxlink.storage import ProfileMeta
 from okxlink.text import plain
 
 SPOT_STYLE = {"ready": "grey62", "attention": "dark_orange", "unknown": "dim"}
@@ -47,69 +52,99 @@ def show(ui: UI, rows: list[Row], secrets_where: str, env_credentials: bool = Fa
     ui.out.print(Text(_("Secrets: {where}").format(where=plain(secrets_where)), style="dim"))
 
 
-def _flag(statuses: dict[str, str], check_id: str, label: str) -> Text:
-    mark, style = MARKS.get(statuses.get(check_id, ""), ("?", "dim"))
+def _line(text: Text | str, depth: int = 1) -> Para:
+    """A line of a block, indented `depth` steps; its continuation lines one step further."""
+    return Para(text, first="  " * depth, rest="  " * (depth + 1))
+
+
+def _flag(status: str | None, label: str) -> Text:
+    mark, style = MARKS.get(status or "", ("?", "dim"))
     return Text.assemble((mark, style), " ", label)
 
 
-def block(row: Row, now: datetime | None = None) -> Text:
-    """One profile, a few short lines (as `gh auth status` does): readable at any width. Both
+def _withdraw_flag(statuses: dict[str, str]) -> Text:
+    status = statuses.get(CheckId.PERMISSION_WITHDRAW)
+    label = {"pass": _("Withdraw off"), "fail": _("Withdraw on")}.get(status or "", _("Withdraw"))
+    return _flag(status, label)
+
+
+def _ip_flag(meta: ProfileMeta) -> Text:
+    """What is true of the key's IP binding, as the last verification found it: bound (to how many
+    addresses), not bound, or not needed; ip-binding's mark, as verify shows it. A key whose
+    whitelist refused this machine (50110, ip-whitelist's warning) is bound, to other addresses."""
+    statuses, count = meta.verify.statuses, meta.verify.ip_count
+    status = statuses.get(CheckId.IP_BINDING)
+    if statuses.get(CheckId.IP_WHITELIST) == "warn":
+        return _flag("warn", _("IP bound, not to this machine"))
+    if status == "warn":
+        return _flag(status, _("No IP bound"))
+    if status == "pass" and count:
+        return _flag(status, ngettext("IP bound ({n} address)", "IP bound ({n} addresses)", count).format(n=count))
+    if status == "pass" and count == 0:
+        return _flag(status, _("No IP needed (demo)") if meta.demo else _("No IP needed (read-only)"))
+    return _flag(status, check_name(CheckId.IP_BINDING))  # not checked, or recorded by an earlier version
+
+
+def _names(ids: list[str]) -> str:
+    """Check ids (or a service's reasons) as a person reads them, in one bounded line."""
+    return plain(_(", ").join(check_name(i) for i in ids))
+
+
+def block(row: Row, now: datetime | None = None) -> Group:
+    """One profile, a few short lines (as `gh auth status` does), each wrapped at any width. Both
     verdicts are shown, each with its age, then the one they combine into."""
     meta = row.meta
     st = meta.verify.statuses
-    out = Text.assemble((plain(meta.name), "bold"),
-                        f"  {plain(meta.key)} · {plain(sites.describe(meta.site, meta.demo))}\n  ")
-    out.append_text(Text("   ").join([_flag(st, "permission-trade", _("Trade")),
-                                      _flag(st, "permission-withdraw", _("Withdraw off")),
-                                      _flag(st, "ip-binding", _("IP bound"))]))
-    name = mode_name(meta.verify.acct_lv)
-    if name:
-        out.append("\n  ").append_text(_flag(st, "account-mode", _("unified account · {mode}").format(mode=name)))
-    out.append_text(_key_lines(row, now))
-    out.append("\n  " + _local_line(row.local, now))
-    for platform in row.links:
-        out.append("\n  " + _platform_line(platform, now))
+    lines: list[RenderableType] = [
+        Para(Text.assemble((plain(meta.name), "bold"), f"  {plain(meta.key)} · "
+                           f"{plain(sites.describe(meta.site, meta.demo))}"), rest="  "),
+        Items([_flag(st.get(CheckId.PERMISSION_TRADE), _("Trade")), _withdraw_flag(st), _ip_flag(meta)],
+              indent="  ")]
+    mode = mode_name(meta.verify.acct_lv)
+    if mode:
+        lines.append(_line(_flag(st.get(CheckId.ACCOUNT_MODE), _("unified account · {mode}").format(mode=mode))))
+    lines += _key_lines(row, now)
+    lines.append(_line(_local_line(row.local, now)))
+    lines += [_line(_platform_line(platform, now)) for platform in row.links]
     if not row.links and meta.handover is not None and meta.handover.key == meta.key:
-        out.append("\n  " + _("Platform: key handed over by clipboard {age}; okxlink cannot ask it: look at its "
-                               "page (grey Spot = ready, orange = check settings), re-check with okxlink "
-                               "verify").format(age=age(meta.handover.at, now)))
+        lines.append(_line(_("Platform: key handed over by clipboard {age}; okxlink cannot ask it: look at its "
+                             "page (grey Spot = ready, orange = check settings), re-check with okxlink "
+                             "verify").format(age=age(meta.handover.at, now))))
     elif not row.links:
-        out.append("\n  " + _("Platform: not linked"))
-    spot = {"ready": _("ready"), "attention": _("needs attention"), "unknown": _("unknown")}[row.spot]
-    out.append("\n  " + _("Spot: "))
-    out.append(spot, style=SPOT_STYLE[row.spot])
+        lines.append(_line(_("Platform: not linked")))
+    spot = Text(_("Spot: ")).append(
+        {"ready": _("ready"), "attention": _("needs attention"), "unknown": _("unknown")}[row.spot],
+        style=SPOT_STYLE[row.spot])
     if row.reasons and row.spot != "ready":
-        out.append(" (" + plain(", ".join(row.reasons)) + ")", style="dim")  # a service may send many
-    return out
+        spot.append(_(" ({reasons})").format(reasons=_names(row.reasons)), style="dim")  # a service may send many
+    lines.append(_line(spot))
+    return Group(*lines)
 
 
-def _key_lines(row: Row, now: datetime | None) -> Text:
+def _key_lines(row: Row, now: datetime | None) -> list[Para]:
     """The key's age, and what to do about it: finish a rotation under way, or start one when the
     key is older than OKXLINK_ROTATE_AFTER_DAYS (the rotation's line already says to run rotate)."""
-    out = Text()
+    out = []
     name = plain(row.meta.name)
     if parse_time(row.key_stored) is not None:  # an unknown age is left unsaid rather than guessed
-        out.append("\n  " + _("Key stored {age}").format(age=age(row.key_stored, now)))
+        out.append(_line(_("Key stored {age}").format(age=age(row.key_stored, now))))
     if row.rotation is not None:
-        out.append_text(_rotation_lines(row.rotation, name, now))
+        out += _rotation_lines(row.rotation, name, now)
     elif row.rotate_due:
-        out.append("\n  ")
-        out.append(_("Older than {days} days: consider okxlink rotate --profile {name}").format(
-            days=row.rotate_after_days, name=name), style="yellow")
+        out.append(_line(Text(_("Older than {days} days: consider okxlink rotate --profile {name}").format(
+            days=row.rotate_after_days, name=name), style="yellow")))
     return out
 
 
-def _rotation_lines(rotation: RotationState, name: str, now: datetime | None) -> Text:
+def _rotation_lines(rotation: RotationState, name: str, now: datetime | None) -> list[Para]:
     """A rotation stopped half-way: both keys are live somewhere until it is finished."""
-    out = Text("\n  ")
-    out.append(_("Rotation to key {key} under way, started {age}").format(
-        key=plain(rotation.key), age=age(rotation.started, now)), style="yellow")
+    out = [_line(Text(_("Rotation to key {key} under way, started {age}").format(
+        key=plain(rotation.key), age=age(rotation.started, now)), style="yellow"))]
     for held in rotation.services:
         keys = [plain(k) if state == "linked" else _("{key} (not confirmed)").format(key=plain(k))
                 for k, state in held.keys.items()]
-        out.append("\n    " + _("{host} holds {keys}").format(host=plain(_host(held.service)),
-                                                             keys=", ".join(keys)))
-    out.append("\n    " + _("Run okxlink rotate --profile {name} to finish.").format(name=name))
+        out.append(_line(_("{host} holds {keys}").format(host=plain(_host(held.service)), keys=", ".join(keys)), 2))
+    out.append(_line(_("Run okxlink rotate --profile {name} to finish.").format(name=name), 2))
     return out
 
 
@@ -124,8 +159,7 @@ def _local_line(local: Local, now: datetime | None) -> str:
         return _("This machine: never checked")
     when = age(local.checked_at, now)
     if local.ready is False:
-        return _("This machine: needs attention ({ids}) · checked {age}").format(
-            ids=plain(", ".join(local.failing)), age=when)
+        return _("This machine: needs attention ({ids}) · checked {age}").format(ids=_names(local.failing), age=when)
     if local.ready is True:
         return _("This machine: ready · checked {age}").format(age=when)
     if local.bound_elsewhere:

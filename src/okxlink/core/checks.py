@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
 
+from okxlink.i18n import N_, _
+
 Status = Literal["pass", "warn", "fail", "skip"]
 
 
@@ -38,6 +40,33 @@ class CheckId(str, Enum):
 
 # The documented order (the order of the members above), as plain strings.
 CHECK_IDS: tuple[str, ...] = tuple(c.value for c in CheckId)
+
+
+# What a person reads for each id (the human table, status); ids stay in JSON and profiles.toml.
+NAMES: dict[CheckId, str] = {
+    CheckId.NETWORK: N_("Network"),
+    CheckId.CLOCK: N_("Clock"),
+    CheckId.SITE: N_("Site"),
+    CheckId.ENVIRONMENT: N_("Live/demo"),
+    CheckId.CREDENTIALS: N_("Credentials"),
+    CheckId.IP_WHITELIST: N_("IP whitelist"),
+    CheckId.PERMISSION_READ: N_("Read permission"),
+    CheckId.PERMISSION_TRADE: N_("Trade permission"),
+    CheckId.PERMISSION_WITHDRAW: N_("Withdraw permission"),
+    CheckId.IP_BINDING: N_("IP binding"),
+    CheckId.ACCOUNT_MODE: N_("Account mode"),
+    CheckId.ACCOUNT_TYPE: N_("Account type"),
+    CheckId.FUNDS: N_("Funds"),
+}
+
+
+def name(check_id: str) -> str:
+    """A check's name in the reader's language; an id this version does not know (a linking
+    service's reason, a newer profiles.toml) as it is."""
+    try:
+        return _(NAMES[CheckId(check_id)])
+    except ValueError:
+        return check_id
 
 
 @dataclass(frozen=True)

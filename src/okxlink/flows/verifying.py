@@ -73,6 +73,7 @@ def record(meta: ProfileMeta, report: Report) -> None:
         meta.label = kept(report.config.label) or meta.label
         meta.uid = kept(report.config.uid) or meta.uid
         meta.verify.acct_lv = kept(report.config.acct_lv)
+        meta.verify.ip_count = len(report.config.ip)
 
 
 def may_keep(report: Report, keep_unverified: bool) -> bool:

@@ -50,11 +50,13 @@ def _present(table: dict[str, Any]) -> dict[str, Any]:
 @dataclass
 class VerifySummary:
     """The last verification: ready true/false/None (undetermined), check id → status, the ids of
-    the checks that did not pass, and the account mode (what `status --offline` shows)."""
+    the checks that did not pass, the account mode and how many IP addresses the key is bound to
+    (what `status --offline` shows; None: not known)."""
     ready: bool | None = None
     statuses: dict[str, str] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     acct_lv: str = ""
+    ip_count: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -62,12 +64,13 @@ class VerifySummary:
         t = dict(t)
         return cls(ready=_take(t, "ready", bool, None), statuses=_strs(_take(t, "statuses", dict, {}), "statuses"),
                    reasons=_strs(_take(t, "reasons", list, []), "reasons"), acct_lv=_take(t, "acct_lv", str, ""),
-                   extra=t)
+                   ip_count=_take(t, "ip_count", int, None), extra=t)
 
     def to_toml(self) -> dict[str, Any]:
         # Empty parts are left out; reading fills the defaults back in.
         return _present({"ready": self.ready, "statuses": dict(self.statuses) or None,
-                         "reasons": list(self.reasons) or None, "acct_lv": self.acct_lv or None, **self.extra})
+                         "reasons": list(self.reasons) or None, "acct_lv": self.acct_lv or None,
+                         "ip_count": self.ip_count, **self.extra})
 
 
 @dataclass
