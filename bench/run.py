@@ -278,19 +278,25 @@ def main() -> int:
         sim = Sim(child.proc, child.line)
         stop.append(sim.stop)
         okx_port, link_port = (int(u.rsplit(":", 1)[1].split("/")[0]) for u in (sim.url, sim.link_url))
-        urls: dict[float, tuple[str, str]] = {}
-        for rtt in (0.0, RTT_S):  # 0 ms goes through a proxy too: both sides pay its copying alike
-            proxies = [DelayProxy(okx_port, rtt), DelayProxy(link_port, rtt)]
-            okx, link = (f"http://127.0.0.1:{p.start()}" for p in proxies)
-            stop.extend(p.stop for p in proxies)
-            urls[rtt] = (okx, link)
+        # One proxy for OKX and one for the link service, their delay set before each run (0 ms goes
+        # through them too, so both sides of a difference pay their copying alike): the links that
+        # profiles.toml records keep one address whatever the latency.
+        proxies = [DelayProxy(okx_port, 0.0), DelayProxy(link_port, 0.0)]
+        okx_url, link_url = (f"http://127.0.0.1:{p.start()}" for p in proxies)
+        stop.extend(p.stop for p in proxies)
+
+        def latency(rtt: float) -> str:
+            for proxy in proxies:
+                proxy.rtt = rtt
+            return okx_url
         ss = start_secret_service(tmp / "keyring-home")
         stop.append(ss.stop)
 
         def creds(acct: dict[str, str], rtt: float, **extra: str) -> dict[str, str]:
+            url = latency(rtt)
             return {**env, "OKX_API_KEY": acct["api_key"], "OKX_SECRET_KEY": acct["secret_key"],
-                    "OKX_PASSPHRASE": acct["passphrase"], "OKXLINK_BASE_URL": urls[rtt][0] + "/{site}",
-                    "BENCH_OKX_URL": urls[rtt][0], "OKXLINK_CONFIG_DIR": str(tmp / "none"), **extra}
+                    "OKX_PASSPHRASE": acct["passphrase"], "OKXLINK_BASE_URL": url + "/{site}",
+                    "BENCH_OKX_URL": url, "OKXLINK_CONFIG_DIR": str(tmp / "none"), **extra}
 
         # start-up ---------------------------------------------------------------------------
         print("bench: start-up…", file=sys.stderr, flush=True)
@@ -373,7 +379,7 @@ def main() -> int:
             sys.exit(f"bench: stored {stored.out.strip()} profiles, not {N_PROFILES}")
 
         def at(rtt: float, **extra: str) -> dict[str, str]:
-            return {**kenv, "OKXLINK_BASE_URL": urls[rtt][0] + "/{site}", **extra}
+            return {**kenv, "OKXLINK_BASE_URL": latency(rtt) + "/{site}", **extra}
 
         def all_ready(r: Run) -> None:
             reports = json.loads(r.out)
@@ -397,7 +403,7 @@ def main() -> int:
         link_env = {"OKXLINK_LINK_TOKEN": token}
         with ThreadPoolExecutor(4) as pool:
             for r in pool.map(lambda p: run([okxlink, "link", "--profile", p["name"], "--yes", "--json",
-                                             "--service", urls[0.0][1]], at(0.0, **link_env)), profiles):
+                                             "--service", link_url], at(0.0, **link_env)), profiles):
                 ok(r, "okxlink link")
         time.sleep(2.1)
         st = interleaved({"slow": lambda i: ([okxlink, "status", "--json"], at(RTT_S, **link_env)),

@@ -90,3 +90,34 @@ def test_a_locked_keyring_fails_the_batch_as_it_fails_one_read(tmp_path, monkeyp
     finally:
         ss.stop()
     assert errors[0] == errors[1] and "locked" in errors[0][0]
+
+
+CHOICE = r"""
+import json, sys
+if sys.argv[1] == "skip":
+    from okxlink.storage.keyring_store import _skip_macos_bindings
+    _skip_macos_bindings()
+import keyring, keyring.backend
+chosen = keyring.get_keyring()
+print(json.dumps({"chosen": type(chosen).__module__ + "." + type(chosen).__name__,
+                  "viable": sorted(type(b).__module__ + "." + type(b).__name__ for b in keyring.backend.get_all_keyring()),
+                  "searched": "ctypes.util" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize("named", [None, "keyring.backends.null.Keyring"], ids=["detected", "PYTHON_KEYRING_BACKEND"])
+def test_skipping_the_macos_bindings_changes_no_choice(secret_service, named):  # noqa: F811
+    """Off macOS keyring chooses the same backends, from the same candidates, without its macOS
+    bindings' library search."""
+    import subprocess
+    import sys
+
+    env = secret_service.env(**({"PYTHON_KEYRING_BACKEND": named} if named else {}))
+    found = {}
+    for how in ("keyring", "skip"):
+        done = subprocess.run([sys.executable, "-c", CHOICE, how], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr[-1500:]
+        found[how] = json.loads(done.stdout)
+    assert found["keyring"]["searched"] and not found["skip"]["searched"]
+    assert (found["skip"]["chosen"], found["skip"]["viable"]) == (found["keyring"]["chosen"], found["keyring"]["viable"])
+    assert found["skip"]["chosen"].endswith(named or "SecretService.Keyring")

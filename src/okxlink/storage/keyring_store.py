@@ -156,6 +156,7 @@ class KeyringStore:
             return self._usable
         backend = self._backend
         if backend is None:
+            _skip_macos_bindings()
             import keyring
 
             try:
@@ -179,6 +180,16 @@ class KeyringStore:
         self._provider = _secret_service_provider() if type(backend).__module__.endswith("SecretService") else None
         self._backend = self._usable = backend
         return backend
+
+
+def _skip_macos_bindings(platform: str = sys.platform) -> None:
+    """keyring looks at every backend it ships to choose one, and its macOS backend loads its ctypes
+    bindings even elsewhere: off macOS they search for Security.framework with ldconfig (~50 ms of
+    every keyring command) and fail, and the backend is then refused because the system is not
+    Darwin — which it checks first anyway. Marking the bindings absent skips the search and changes
+    no choice: the import fails at once, as keyring expects (it catches it)."""
+    if platform != "darwin":
+        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
 
 
 def _read_all(backend: KeyringBackend, users: list[str]) -> dict[str, str | None]:
