@@ -46,9 +46,10 @@ REPO = BENCH.parent
 sys.path[:0] = [str(BENCH), str(REPO / "tests")]
 
 from delay_proxy import DelayProxy  # noqa: E402
-from real_keyring import DROP, start_secret_service  # noqa: E402
 
 from okxlink.sim.child import SimChild, SimDidNotStart, spawn  # noqa: E402
+
+from real_keyring import DROP, start_secret_service  # noqa: E402
 
 PY = sys.executable
 RTT_S = 0.5
@@ -317,7 +318,8 @@ def main() -> int:
             ratio(s["version"], s["pass"]).show("×"), "≤ 1.5×",
             ratio(s["version"], s["pass"]).verdict(lambda v: v <= 1.5))
         for key, what in (("lang-version", "okxlink --lang en --version"), ("help", "okxlink --help"),
-                          ("verify-help", "okxlink verify --help"), ("offline2", "okxlink status --offline --json, 2 profiles")):
+                          ("verify-help", "okxlink verify --help"),
+                          ("offline2", "okxlink status --offline --json, 2 profiles")):
             row(what, s[key].show(" ms", 1e3, 0), "python -c 'import typer' " + s["typer"].show(" ms", 1e3, 0),
                 ratio(s[key], s["typer"]).show("×"))
         for n in GROWTH[1:]:
@@ -394,6 +396,10 @@ def main() -> int:
                         args.rt_runs, warmups=0, gap_s=2.1)
         refused = sum(e["status"] == 429 for e in sim.log())
         all_rt = round_trips(a["slow"], a["fast"])
+        time.sleep(2.1)
+        all_ready(ok(run([okxlink, "verify", "--all", "--json"], at(RTT_S)), "verify --all"))
+        notes.append(f"verify --all, {N_PROFILES} profiles: requests per wave at {RTT_S * 1e3:.0f} ms: "
+                     f"{waves(sim.log())}")
         row(f"verify --all --json, {N_PROFILES} profiles: round trips", all_rt.show(" RT"),
             f"at 0 ms {a['fast'].show(' ms', 1e3, 0)}; one key {at0['okxlink'].show(' ms', 1e3, 0)}",
             f"{all_rt.show(' RT')}, {refused}×429", "≤ 2 RT, 0×429",

@@ -187,17 +187,17 @@ def _loopback_direct(limits: httpx.Limits | None) -> httpx.AsyncBaseTransport:
         def __init__(self) -> None:
             self.ways: dict[str, httpx.AsyncBaseTransport | httpx.AsyncClient] = {}
 
-        def way(self, request: httpx.Request) -> tuple[str, httpx.AsyncBaseTransport | httpx.AsyncClient]:
+        def way(self, request: httpx.Request) -> httpx.AsyncBaseTransport | httpx.AsyncClient:
             name = "routed" if not is_loopback(request.url.host) else \
                 "plain" if request.url.scheme == "http" else "direct"
             if name not in self.ways:  # "plain" carries only http://, so it never makes a TLS
                 # connection: verify=False spares it the CA bundle and weakens nothing
                 self.ways[name] = httpx.AsyncClient(limits=pool) if name == "routed" else \
                     httpx.AsyncHTTPTransport(limits=pool, verify=name == "direct")
-            return name, self.ways[name]
+            return self.ways[name]
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            name, way = self.way(request)
+            way = self.way(request)
             if isinstance(way, httpx.AsyncClient):
                 return await way.send(request, stream=True)
             return await way.handle_async_request(request)

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from okxlink.core.credentials import Credentials
 
 T = TypeVar("T")
-SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
+# Not a password (bandit): the class of keyring's Secret Service backend
+SECRET_SERVICE = "keyring.backends.SecretService.Keyring"  # nosec B105
 PREFLIGHT_USER = "okxlink-preflight"  # read, never written: absent in every keyring
 
 NAMES = {
@@ -64,7 +65,7 @@ class KeyringStore:
         if len(profiles) > 1 and self._batched():
             texts = self._call(lambda b: _read_all(b, profiles), None)
             where = self.describe()
-            return {p: None if texts[p] is None else decode(p, texts[p], where) for p in profiles}
+            return {p: None if (text := texts[p]) is None else decode(p, text, where) for p in profiles}
         return {profile: self.get(profile) for profile in profiles}
 
     def _batched(self) -> bool:
