@@ -121,3 +121,14 @@ def test_skipping_the_macos_bindings_changes_no_choice(secret_service, named):  
     assert found["keyring"]["searched"] and not found["skip"]["searched"]
     assert (found["skip"]["chosen"], found["skip"]["viable"]) == (found["keyring"]["chosen"], found["keyring"]["viable"])
     assert found["skip"]["chosen"].endswith(named or "SecretService.Keyring")
+
+
+def test_a_service_token_is_read_once_per_run(keyring_env, connections):  # noqa: F811
+    """status asks one linking service about many links, each with the same token: one keyring read."""
+    store = KeyringStore(backend=keyring_env.backend())
+    store.set_token("https://copy.example", "tok-1")
+    connections.clear()
+    assert [store.get_token("https://copy.example") for _ in range(5)] == ["tok-1"] * 5
+    assert store.get_token("https://other.example") is None
+    assert len(connections) == 1  # the other service's read; the first one's was kept when it was set
+    assert KeyringStore(backend=keyring_env.backend()).get_token("https://copy.example") == "tok-1"  # stored
