@@ -77,13 +77,85 @@ def test_help_works_without_click():
     assert done.returncode == 0 and "Usage" in done.stdout, done.stderr[-1500:]
 
 
-def test_status_offline_loads_no_http_stack(tmp_path):
-    """`status --offline` makes no network call, so it must not pay for httpx."""
+NETWORK = ("httpx", "httpcore", "h11", "anyio", "ssl", "asyncio", "okxlink.core.verify", "okxlink.core.okx",
+           "okxlink.flows.linking", "okxlink.flows.verifying")
+
+
+def test_version_imports_no_network_or_validation_stack():
+    names, _out = imported("--version")
+    assert offending(names, (*NETWORK, "pydantic")) == []
+
+
+@pytest.mark.parametrize("json_out", [False, True], ids=["table", "--json"])
+def test_status_offline_loads_no_http_stack(tmp_path, json_out):
+    """`status --offline` makes no network call and reads no secret, so it pays for neither: not for
+    profiles that were verified and linked either (their records are only shown)."""
+    write_profiles(tmp_path)
     e = env()
     e["OKXLINK_CONFIG_DIR"] = str(tmp_path)
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "okxlink", "status", "--offline"],
-                          capture_output=True, text=True, timeout=60, env=e)
-    assert done.returncode == 3, done.stderr[-2000:]  # no profile: nothing is ready
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "okxlink", "status", "--offline",
+                           *(["--json"] if json_out else [])], capture_output=True, text=True, timeout=60, env=e)
+    assert done.returncode == 0, done.stderr[-2000:]  # both remembered ready
+    assert "p1" in done.stdout and "p2" in done.stdout
     names = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
              if line.startswith("import time:") and line.count("|") == 2}
-    assert "okxlink.flows.status" in names and offending(names, ("httpx", "httpcore", "okxlink.sim")) == []
+    assert "okxlink.flows.status" in names
+    assert offending(names, (*NETWORK, "keyring", "secretstorage", "jeepney", "questionary", "okxlink.sim")) == []
+
+
+def write_profiles(config: Path) -> None:
+    from okxlink.storage import LinkRecord, ProfileMeta, ProfilesFile, VerifySummary
+
+    with ProfilesFile(config / "profiles.toml").transaction() as profiles:
+        for name in ("p1", "p2"):
+            meta = ProfileMeta(name=name, key="0f4b****89ab", last_verified="2026-12-01T00:00:00Z",
+                               verify=VerifySummary(ready=True, statuses={"reachable": "pass"}))
+            meta.links = [LinkRecord(service="https://copy.example", key="0f4b****89ab", state="linked", id="l1",
+                                     spot="ready")]
+            profiles[name] = meta
+
+
+def test_verify_json_imports_no_keyring_prompt_or_server(sim):
+    """`verify --json` with credentials in the environment reads no keyring and asks nothing."""
+    account = sim.account("ready")
+    e = env()
+    e.update(OKX_API_KEY=account["api_key"], OKX_SECRET_KEY=account["secret_key"],
+             OKX_PASSPHRASE=account["passphrase"], OKXLINK_BASE_URL=sim.template)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "okxlink", "verify", "--json"],
+                          capture_output=True, text=True, timeout=60, env=e)
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+             if line.startswith("import time:") and line.count("|") == 2}
+    assert "okxlink.core.verify" in names
+    assert offending(names, ("keyring", "secretstorage", "questionary", "prompt_toolkit", "okxlink.sim",
+                             "starlette", "uvicorn", "okxlink.flows.linking", "okxlink.cli.wizard")) == []
+
+
+def test_plain_http_to_this_machine_builds_no_tls_or_proxy_transport(sim, tmp_path):
+    """The HTTP client's ways out are built on first use: a run that only talks http:// to loopback
+    loads no CA bundle and reads no proxy setting; https:// to loopback still verifies."""
+    import asyncio
+    import ssl
+
+    import httpx
+
+    from okxlink.cli.context import Context
+    from okxlink.settings import Settings
+
+    async def ways(url: str) -> dict[str, object]:
+        async with Context(settings=Settings(config_dir=tmp_path)).http() as client:
+            await client.get(url)
+            return dict(client._transport.ways)
+
+    built = asyncio.run(ways(sim.url + "/api/v5/public/time"))
+    assert list(built) == ["plain"]
+    assert built["plain"]._pool._ssl_context.get_ca_certs() == []  # type: ignore[attr-defined]
+
+    async def tls_context() -> ssl.SSLContext:
+        async with Context(settings=Settings(config_dir=tmp_path)).http() as client:
+            with pytest.raises(httpx.TransportError):  # the simulator speaks no TLS: the handshake fails
+                await client.get(sim.url.replace("http://", "https://") + "/api/v5/public/time")
+            return client._transport.ways["direct"]._pool._ssl_context  # type: ignore[attr-defined]
+
+    context = asyncio.run(tls_context())
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.get_ca_certs()

@@ -186,7 +186,11 @@ class Context:
 
 def _loopback_direct(limits: httpx.Limits | None) -> httpx.AsyncBaseTransport:
     """A transport that sends requests for loopback hosts straight to them, and every other request
-    through an httpx client of its own, which applies the environment's proxies as usual."""
+    through an httpx client of its own, which applies the environment's proxies as usual.
+
+    Each way is built on its first request: a run that only talks to this machine (the simulator,
+    a local service) never reads the proxy settings, and plain http:// to loopback never loads the
+    CA bundle (tens of ms of a command's start-up) — its transport never makes a TLS connection."""
     import httpx
 
     from okxlink.core.urls import is_loopback
@@ -195,16 +199,25 @@ def _loopback_direct(limits: httpx.Limits | None) -> httpx.AsyncBaseTransport:
 
     class LoopbackDirect(httpx.AsyncBaseTransport):
         def __init__(self) -> None:
-            self.direct = httpx.AsyncHTTPTransport(limits=pool)
-            self.routed = httpx.AsyncClient(limits=pool)
+            self.ways: dict[str, httpx.AsyncBaseTransport | httpx.AsyncClient] = {}
+
+        def way(self, request: httpx.Request) -> httpx.AsyncBaseTransport | httpx.AsyncClient:
+            name = "routed" if not is_loopback(request.url.host) else \
+                "plain" if request.url.scheme == "http" else "direct"
+            if name not in self.ways:  # "plain" carries only http://, so it never makes a TLS
+                # connection: verify=False spares it the CA bundle and weakens nothing
+                self.ways[name] = httpx.AsyncClient(limits=pool) if name == "routed" else \
+                    httpx.AsyncHTTPTransport(limits=pool, verify=name == "direct")
+            return self.ways[name]
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            if is_loopback(request.url.host):
-                return await self.direct.handle_async_request(request)
-            return await self.routed.send(request, stream=True)
+            way = self.way(request)
+            if isinstance(way, httpx.AsyncClient):
+                return await way.send(request, stream=True)
+            return await way.handle_async_request(request)
 
         async def aclose(self) -> None:
-            await self.direct.aclose()
-            await self.routed.aclose()
+            for way in self.ways.values():
+                await way.aclose()
 
     return LoopbackDirect()

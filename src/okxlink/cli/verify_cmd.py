@@ -39,15 +39,16 @@ def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | Non
 
     repo = ctx.repo()
     repo.on_unrecorded = ui.note  # a verdict that cannot be recorded is still shown, with one warning
-    names = repo.names() if all_profiles else [profile]
+    known = repo.known()  # profiles.toml read once, whatever the number of profiles
+    names = sorted(known) if all_profiles else [profile]
     if not names:
         raise UsageError(_("No credentials to verify."), _where_credentials_come_from())
-    if not all_profiles and not repo.exists(profile):
+    if not all_profiles and profile not in known:
         raise UsageError(_("No credentials to verify: there is no profile {name}.").format(name=profile),
                          _where_credentials_come_from())
     with ui.spinner(ngettext("Asking OKX about {n} key…", "Asking OKX about {n} keys…", len(names)).format(
             n=len(names))):
-        loaded, reports = verify_profiles(repo, names, ctx.settings, ctx.http, site, demo)
+        loaded, reports = verify_profiles(repo, names, ctx.settings, ctx.http, site, demo, known)
     platforms: dict[str, status.Platform] = {}
     bound = [r.profile for r in reports if r.profile and r.okx_code == "50110"]
     if bound and not local_only:  # only the platform can check these: ask it

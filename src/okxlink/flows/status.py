@@ -193,19 +193,21 @@ def row_of(meta: ProfileMeta, reached: Reached, offline: bool, rotate_after_days
 
 def rows(repo: ProfileRepo, settings: Settings, http: HttpFactory, offline: bool,
          now: datetime | None = None) -> list[Row]:
-    """`now`: the run's clock (the CLI's, so that tests fix it), for the keys' ages."""
-    names = repo.names()
+    """`now`: the run's clock (the CLI's, so that tests fix it), for the keys' ages. profiles.toml
+    is read once (plus, online, once per write: the verdicts, the platforms' answers, and what they
+    left), whatever the number of profiles."""
+    known = repo.known()
     reached: Reached = {}
-    if names and not offline:  # only then the HTTP stack: `status --offline` never loads it
+    if known and not offline:  # only then the HTTP stack: `status --offline` never loads it
         from okxlink.flows.linking import refresh_links
         from okxlink.flows.verifying import verify_profiles
 
-        loaded, _reports = verify_profiles(repo, names, settings, http)
+        loaded, _reports = verify_profiles(repo, sorted(known), settings, http, known=known)
         with repo.best_effort():  # the platforms' answers too: worth keeping, not worth the run
             reached = refresh_links(repo, [meta for meta, _creds in loaded], settings, http)
-    # read once, after what was recorded (or kept in memory when it could not be)
+        known = repo.known()  # after what was recorded (or kept in memory when it could not be)
     return [row_of(meta, reached, offline, settings.rotate_after_days, now)
-            for _name, meta in sorted(repo.known().items())]
+            for _name, meta in sorted(known.items())]
 
 
 def exit_code(found: list[Row]) -> Exit:

@@ -47,13 +47,15 @@ def verify_one(creds: Credentials, site: str, demo: bool, settings: Settings, ht
 
 
 def verify_profiles(repo: ProfileRepo, names: list[str], settings: Settings, http: HttpFactory,
-                    site: str | None = None, demo: bool | None = None
+                    site: str | None = None, demo: bool | None = None,
+                    known: dict[str, ProfileMeta] | None = None
                     ) -> tuple[list[tuple[ProfileMeta, Credentials]], list[Report]]:
     """Stored profiles verified together (site and demo default to each profile's own), each
     result remembered in its metadata with one write. A write that fails (a read-only or full
     config dir) costs the reports nothing when the caller set `repo.on_unrecorded`: that hears one
-    sentence, and the results are kept for the rest of the run (`repo.known()`)."""
-    loaded = repo.load_many(names)
+    sentence, and the results are kept for the rest of the run (`repo.known()`). `known`: the
+    metadata the caller already read (`repo.known()`), so profiles.toml is not read again."""
+    loaded = repo.load_many(names, known)
     jobs = [(meta.name, creds, site or meta.site, meta.demo if demo is None else demo)
             for meta, creds in loaded]
     reports = asyncio.run(verify_many(jobs, settings, http))

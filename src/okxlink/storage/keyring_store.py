@@ -24,10 +24,12 @@ if TYPE_CHECKING:
     from okxlink.core.credentials import Credentials
 
 T = TypeVar("T")
+# Not a password (bandit): the class of keyring's Secret Service backend
+SECRET_SERVICE = "keyring.backends.SecretService.Keyring"  # nosec B105
 PREFLIGHT_USER = "okxlink-preflight"  # read, never written: absent in every keyring
 
 NAMES = {
-    "keyring.backends.SecretService.Keyring": "Secret Service",
+    SECRET_SERVICE: "Secret Service",
     "keyring.backends.libsecret.Keyring": "Secret Service (libsecret)",
     "keyring.backends.kwallet.DBusKeyring": "KWallet",
     "keyring.backends.macOS.Keyring": "macOS Keychain",
@@ -45,6 +47,7 @@ class KeyringStore:
         self._backend = backend
         self._usable: KeyringBackend | None = None  # the backend once checked
         self._provider: str | None = None
+        self._tokens: dict[str, str | None] = {}  # service URL → token, as read or written this run
 
     def preflight(self) -> str:
         """Resolve the backend and do one harmless read, so setup fails before asking for a key."""
@@ -54,6 +57,22 @@ class KeyringStore:
     def get(self, profile: str) -> Credentials | None:
         text = self._call(lambda b: b.get_password(SERVICE, profile), profile)
         return None if text is None else decode(profile, text, self.describe())
+
+    def get_many(self, profiles: list[str]) -> dict[str, Credentials | None]:
+        """Several profiles' secrets. The Secret Service backend opens a D-Bus connection per call
+        (~20 ms each): for several profiles they are read over one (`_read_all`); any other backend,
+        or a single profile, reads entry by entry as `get` does."""
+        if len(profiles) > 1 and self._batched():
+            texts = self._call(lambda b: _read_all(b, profiles), None)
+            where = self.describe()
+            return {p: None if (text := texts[p]) is None else decode(p, text, where) for p in profiles}
+        return {profile: self.get(profile) for profile in profiles}
+
+    def _batched(self) -> bool:
+        """The backend (resolved here, under the timeout) is keyring's Secret Service one itself."""
+        self._call(lambda b: None, None)
+        cls = type(self._backend)
+        return f"{cls.__module__}.{cls.__qualname__}" == SECRET_SERVICE
 
     def set(self, profile: str, creds: Credentials) -> None:
         payload = encode(creds)
@@ -74,11 +93,15 @@ class KeyringStore:
         return self._call(delete, profile)
 
     def get_token(self, service_url: str) -> str | None:
-        """A linking service's bearer token (service "okxlink-link", user = the service URL)."""
-        return self._call(lambda b: b.get_password(TOKEN_SERVICE, service_url), None)
+        """A linking service's bearer token (service "okxlink-link", user = the service URL); read
+        once per run (status asks one service about many links, each with the same token)."""
+        if service_url not in self._tokens:
+            self._tokens[service_url] = self._call(lambda b: b.get_password(TOKEN_SERVICE, service_url), None)
+        return self._tokens[service_url]
 
     def set_token(self, service_url: str, token: str) -> None:
         self._call(lambda b: b.set_password(TOKEN_SERVICE, service_url, token), None)
+        self._tokens[service_url] = token
 
     def describe(self) -> str:
         if self._backend is None:
@@ -134,6 +157,7 @@ class KeyringStore:
             return self._usable
         backend = self._backend
         if backend is None:
+            _skip_macos_bindings()
             import keyring
 
             try:
@@ -157,6 +181,35 @@ class KeyringStore:
         self._provider = _secret_service_provider() if type(backend).__module__.endswith("SecretService") else None
         self._backend = self._usable = backend
         return backend
+
+
+def _skip_macos_bindings(platform: str = sys.platform) -> None:
+    """keyring looks at every backend it ships to choose one, and its macOS backend loads its ctypes
+    bindings even elsewhere: off macOS they search for Security.framework with ldconfig (~50 ms of
+    every keyring command) and fail, and the backend is then refused because the system is not
+    Darwin — which it checks first anyway. Marking the bindings absent skips the search and changes
+    no choice: the import fails at once, as keyring expects (it catches it)."""
+    if platform != "darwin":
+        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
+
+
+def _read_all(backend: KeyringBackend, users: list[str]) -> dict[str, str | None]:
+    """`backend.get_password(SERVICE, user)` for every user, over one D-Bus connection and one
+    Secret Service session: the backend's own collection choice, unlock and query, so the answers
+    (and the failures, which `translate` maps) are the ones per-item reads give."""
+    from contextlib import closing
+
+    collection = backend.get_preferred_collection()  # type: ignore[attr-defined]
+    found: dict[str, str | None] = {}
+    with closing(collection.connection):
+        for user in users:
+            found[user] = None
+            for item in collection.search_items(backend._query(SERVICE, user)):  # type: ignore[attr-defined]
+                backend.unlock(item)  # type: ignore[attr-defined]
+                found[user] = item.get_secret().decode("utf-8")
+                collection.session = collection.session or item.session  # one key exchange for all
+                break
+    return found
 
 
 def _secret_service_provider() -> str | None:

@@ -99,17 +99,19 @@ class ProfileRepo:
     def load(self, name: str) -> tuple[ProfileMeta, Credentials]:
         return self.load_many([name])[0]
 
-    def load_many(self, names: list[str]) -> list[tuple[ProfileMeta, Credentials]]:
-        """Several profiles with one read of profiles.toml."""
-        found = self.profiles.read()
+    def load_many(self, names: list[str], known: dict[str, ProfileMeta] | None = None
+                  ) -> list[tuple[ProfileMeta, Credentials]]:
+        """Several profiles with one read of profiles.toml (none when the caller hands in what it
+        read: `known`) and one batch of keyring reads (one connection, where the backend allows)."""
+        found = self.profiles.read() if known is None else known
         unknown = [name for name in names if name not in found]
         if unknown:
             raise self.unknown(unknown[0], found)
-        return [(found[name], self._secret(found[name])) for name in names]
+        stored = self.secrets.get_many(names)
+        return [(found[name], self._secret(found[name], stored[name])) for name in names]
 
-    def _secret(self, meta: ProfileMeta) -> Credentials:
+    def _secret(self, meta: ProfileMeta, creds: Credentials | None) -> Credentials:
         name = meta.name
-        creds = self.secrets.get(name)
         if creds is not None and meta.key and creds.masked_key() != meta.key:
             previous = self.secrets.get(name + PREVIOUS)
             if previous is not None and previous.masked_key() == meta.key:

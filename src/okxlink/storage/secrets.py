@@ -24,6 +24,7 @@ FIELDS = ("api_key", "secret_key", "passphrase")
 @runtime_checkable
 class SecretStore(Protocol):
     def get(self, profile: str) -> Credentials | None: ...
+    def get_many(self, profiles: list[str]) -> dict[str, Credentials | None]: ...
     def set(self, profile: str, creds: Credentials) -> None: ...
     def delete(self, profile: str) -> bool: ...
     def describe(self) -> str: ...
@@ -65,6 +66,9 @@ class MemoryStore:
     def get(self, profile: str) -> Credentials | None:
         text = self._items.get(profile)
         return None if text is None else decode(profile, text, self.describe())
+
+    def get_many(self, profiles: list[str]) -> dict[str, Credentials | None]:
+        return {profile: self.get(profile) for profile in profiles}
 
     def set(self, profile: str, creds: Credentials) -> None:
         self._items[profile] = encode(creds)
