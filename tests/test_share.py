@@ -104,7 +104,7 @@ OKX 请求发往：<sim>（OKXLINK_BASE_URL）
 
 READY_KEY = {"en": """\
 key: 0f4b…3e7a
-site: global site · live
+site: Global · live
 UID: 44…9012
 result: ready
 OKX code: none
@@ -113,7 +113,7 @@ checks:
 ✓ network — OKX answered.
 ! clock — This machine's clock is 30 s behind OKX's; okxlink corrected for it, \
 but other programs will be refused (error 50102).
-✓ site — The key belongs to the OKX global site.
+✓ site — The key belongs to OKX Global.
 ✓ environment — A live trading key.
 ✓ credentials — Key, secret and passphrase are correct.
 ✓ ip-whitelist — This machine may use the key.
@@ -136,7 +136,7 @@ OKX 错误码：无
 ! clock — 本机时钟比 OKX 慢 30 秒；okxlink 已自动校正，但其他程序的请求会被拒绝（错误 50102）。
 ✓ site — 该 API 密钥属于 OKX 全球站。
 ✓ environment — 实盘交易 API 密钥。
-✓ credentials — API 密钥、密钥（SecretKey）和密码短语均正确。
+✓ credentials — API 密钥、Secret 密钥和 Passphrase 均正确。
 ✓ ip-whitelist — 本机可以使用该 API 密钥。
 ✓ permission-read — 已开启读取权限。
 ✓ permission-trade — 已开启交易权限。
@@ -149,7 +149,7 @@ OKX 错误码：无
 
 REFUSED_KEY = {"en": """\
 key: 9c8d…b0b0
-site: global site · live
+site: Global · live
 UID: -
 result: not ready
 OKX code: 50105
@@ -158,7 +158,7 @@ checks:
 ✓ network — OKX answered.
 ! clock — This machine's clock is 30 s behind OKX's; okxlink corrected for it, \
 but other programs will be refused (error 50102).
-✓ site — The key belongs to the OKX global site.
+✓ site — The key belongs to OKX Global.
 ✓ environment — A live trading key.
 ✗ credentials — The passphrase is wrong.
 - ip-whitelist — Not checked.
@@ -181,7 +181,7 @@ OKX 错误码：50105
 ! clock — 本机时钟比 OKX 慢 30 秒；okxlink 已自动校正，但其他程序的请求会被拒绝（错误 50102）。
 ✓ site — 该 API 密钥属于 OKX 全球站。
 ✓ environment — 实盘交易 API 密钥。
-✗ credentials — Passphrase（密码短语）错误。
+✗ credentials — Passphrase 错误。
 - ip-whitelist — 未检查。
 - permission-read — 未检查。
 - permission-trade — 未检查。
