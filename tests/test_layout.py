@@ -5,6 +5,7 @@ labels saying what is true. The whole screens are in tests/test_screens.py."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pexpect
 import pytest
@@ -96,6 +97,17 @@ def test_an_error_into_a_pipe_stays_one_line_each():
 
 # --------------------------------------------------------------------------- check names
 
+def _drawn(lang: str, width: int, draw: Callable[[UI], None]) -> str:
+    """What `draw` prints through a UI of this width, in this language."""
+    out = io.StringIO()
+    try:
+        setup(lang)
+        draw(UI(out=out, width=width))
+    finally:
+        setup("en")
+    return out.getvalue()
+
+
 def test_every_check_has_a_name_in_both_languages():
     assert set(CHECK_IDS) == {str(c) for c in CheckId}
     try:
@@ -121,13 +133,7 @@ def _report() -> Report:
 @pytest.mark.parametrize("width", [60, 100])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_human_table_names_checks_and_json_keeps_ids(lang, width):
-    out = io.StringIO()
-    try:
-        setup(lang)
-        UI(out=out, width=width).report(_report())
-    finally:
-        setup("en")
-    text = out.getvalue()
+    text = _drawn(lang, width, lambda ui: ui.report(_report()))
     assert ("提现权限" if lang == "zh" else "Withdraw permission") in text
     assert not [c for c in CHECK_IDS if c in text]
     assert [c["id"] for c in _report().to_json()["checks"]] == list(CHECK_IDS)
@@ -141,13 +147,8 @@ def _ip_label(lang: str = "en", **verify: object) -> str:
     meta = ProfileMeta(name="p", key="0f4b…3e7a", demo=bool(verify.pop("demo", False)),
                        last_verified="2026-12-01T09:00:00Z",
                        verify=VerifySummary(ready=True, statuses=statuses, **verify))  # type: ignore[arg-type]
-    out = io.StringIO()
-    try:
-        setup(lang)
-        UI(out=out, width=100).out.print(block(row_of(meta, {}, offline=True)))
-    finally:
-        setup("en")
-    return out.getvalue().splitlines()[1].split("   ")[-1]
+    return _drawn(lang, 100, lambda ui: ui.out.print(block(row_of(meta, {}, offline=True)))
+                  ).splitlines()[1].split("   ")[-1]
 
 
 @pytest.mark.parametrize(("verify", "label"), [
@@ -175,9 +176,8 @@ def test_status_ip_labels_in_chinese():
 def test_status_withdraw_label_says_what_is_true(status, label):
     statuses = {**dict.fromkeys(CHECK_IDS, "pass"), "permission-withdraw": status}
     meta = ProfileMeta(name="p", key="0f4b…3e7a", verify=VerifySummary(ready=None, statuses=statuses))
-    out = io.StringIO()
-    UI(out=out, width=100).out.print(block(row_of(meta, {}, offline=True)))
-    assert out.getvalue().splitlines()[1].split("   ")[1] == label
+    assert _drawn("en", 100, lambda ui: ui.out.print(block(row_of(meta, {}, offline=True)))
+                  ).splitlines()[1].split("   ")[1] == label
 
 
 def test_a_verification_records_how_many_addresses_are_bound():
@@ -195,13 +195,8 @@ def test_status_flags_wrap_whole_at_a_narrow_width(lang):
     """At 30 columns the flags take two lines, each flag whole: a mark is never parted from its label."""
     statuses = {**dict.fromkeys(CHECK_IDS, "pass"), "ip-binding": "warn"}
     meta = ProfileMeta(name="p", key="0f4b…3e7a", verify=VerifySummary(ready=False, statuses=statuses, ip_count=0))
-    out = io.StringIO()
-    try:
-        setup(lang)
-        UI(out=out, width=30).out.print(block(row_of(meta, {}, offline=True)))
-    finally:
-        setup("en")
+    text = _drawn(lang, 30, lambda ui: ui.out.print(block(row_of(meta, {}, offline=True))))
     flags = {"en": "  ✓ Trade   ✓ Withdraw off\n  ! No IP bound\n",
              "zh": "  ✓ 交易   ✓ 提现已关闭\n  ! 未绑定 IP\n"}[lang]
-    assert flags in out.getvalue()
-    assert all(cell_len(line) <= 30 for line in out.getvalue().splitlines())
+    assert flags in text
+    assert all(cell_len(line) <= 30 for line in text.splitlines())
