@@ -52,6 +52,7 @@ from okxlink.core import linking as core_linking
 from okxlink.core import okx as core_okx
 from okxlink.core.codes import CODES
 from okxlink.core.credentials import Credentials
+from okxlink.core.transfer import MAX_DEPTH
 from okxlink.storage import LinkRecord, MemoryStore, PendingLink, ProfileMeta, ProfileRepo, ProfilesFile
 from okxlink.storage.secrets import encode
 
@@ -400,8 +401,15 @@ def render(reply: Reply, now_ms: int) -> Answer:
     seen: Any = UNREADABLE
     if decoded is not None:
         with contextlib.suppress(ValueError, RecursionError):
-            seen = json.loads(decoded)
+            parsed = json.loads(decoded)
+            seen = parsed if depth(parsed) <= MAX_DEPTH else UNREADABLE  # deeper: okxlink refuses it, always
     return Answer(reply, wire, seen)
+
+
+def depth(value: Any) -> int:
+    """How deep arrays and objects nest in a parsed JSON value (a scalar: 0)."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+    return 0 if items is None else 1 + max(map(depth, items), default=0)
 
 
 # --- the server ------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 from okxlink import errors
 from okxlink.core.credentials import Credentials
 from okxlink.core.okx import MAX_BODY, Clock, OkxClient, error_for
-from okxlink.core.transfer import exchange
+from okxlink.core.transfer import MAX_DEPTH, exchange, loads
 from okxlink.core.verify import verify
 from okxlink.sim.accounts import default_accounts
 from okxlink.sim.okx_app import SimState, create_app
@@ -272,3 +272,35 @@ def test_a_server_time_in_the_year_9999_is_not_believed():
                                           (86_400_001, 0), (YEAR_9999_MS, 0), (-10**30, 0)])
 def test_a_clock_is_never_primed_with_an_implausible_offset(offset, kept):
     assert Clock(offset_ms=offset).offset_ms == kept
+
+
+# --- how deep an answer may nest ----------------------------------------------------------------------
+
+def nested(levels: int, inner: bytes = b"1") -> bytes:
+    return b"[" * levels + inner + b"]" * levels
+
+
+def test_an_answer_nests_at_most_max_depth_deep():
+    assert loads(nested(MAX_DEPTH)) is not None
+    with pytest.raises(ValueError, match="deeper"):
+        loads(nested(MAX_DEPTH + 1))
+    # brackets inside strings, escaped quotes among them, are text, not nesting
+    text = b'"' + b'[{\\"' * 100 + b'"'
+    assert loads(b'{"msg": ' + text + b"}") == {"msg": '[{"' * 100}
+
+
+def test_the_same_answer_is_refused_wherever_it_is_parsed():
+    """json's own limit moves with the call stack: 500 deep reads at the top and fails 700 frames
+    down. okxlink refuses it in both places, with the same error."""
+    body = nested(500)
+
+    def down(frames: int) -> str:
+        if frames:
+            return down(frames - 1)
+        try:
+            loads(body)
+        except ValueError as exc:
+            return str(exc)
+        return "read"
+
+    assert down(0) == down(700) == f"JSON nested deeper than {MAX_DEPTH}"

@@ -7,7 +7,6 @@ answers with the Spot state the platform shows: `ready` or `attention` with reas
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_va
 
 from okxlink import errors
 from okxlink.core.credentials import Credentials
-from okxlink.core.transfer import exchange, failure
+from okxlink.core.transfer import exchange, failure, loads
 from okxlink.core.urls import check_service_url, host_of
 from okxlink.errors import LinkError
 from okxlink.i18n import _
@@ -174,8 +173,8 @@ def _answer(status: int, body: bytes, host: str) -> Any:
     if status == 204:
         return None
     try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
+        data = loads(body)
+    except ValueError:
         data = None
     if 200 <= status < 300:
         if data is None:
@@ -210,7 +209,7 @@ def _answer(status: int, body: bytes, host: str) -> Any:
 def _link(data: Any) -> Link:
     try:
         return Link.model_validate(data)
-    except (ValidationError, RecursionError):
+    except ValidationError:
         raise _unreadable() from None
 
 

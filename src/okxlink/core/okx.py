@@ -8,7 +8,6 @@ an OkxClient is one key on one site in one environment.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -23,7 +22,7 @@ from okxlink.core.codes import error_for as error_for  # OKX codes → typed err
 from okxlink.core.credentials import Credentials
 from okxlink.core.models import AccountConfig, Envelope, FundingBalance, ServerTime, TradingBalance
 from okxlink.core.signing import OkxAuth
-from okxlink.core.transfer import exchange, failure
+from okxlink.core.transfer import exchange, failure, loads
 from okxlink.core.urls import host_of
 
 M = TypeVar("M", bound=BaseModel)
@@ -156,8 +155,8 @@ class OkxClient:
 
 def _data(status: int, body: bytes) -> list[Any]:
     try:
-        envelope = Envelope.model_validate(json.loads(body))
-    except (ValueError, RecursionError, ValidationError):  # RecursionError: [[[[… deeper than the parser goes
+        envelope = Envelope.model_validate(loads(body))
+    except (ValueError, ValidationError):
         if status == 429:  # a rate limit's body may be plain text
             raise error_for("", "", 429) from None
         raise errors.Unavailable(str(status), "malformed answer", status) from None

@@ -11,6 +11,8 @@ left under the cap. Stacked or unknown encodings are refused: no honest server s
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import socket
 import ssl
 import zlib
@@ -20,6 +22,9 @@ from typing import Any
 import httpx
 
 from okxlink.i18n import _
+
+MAX_DEPTH = 32  # OKX's answers nest 4 deep, a linking service's 3
+_NESTING = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # a string literal (skipped whole), or a bracket
 
 _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
@@ -136,3 +141,19 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def loads(body: bytes) -> Any:
+    """The JSON of an answer. ValueError when it is not JSON, or nests deeper than MAX_DEPTH: json's
+    own limit is the interpreter's recursion limit minus the frames above the call, so the same body
+    could be read or refused depending on where it was parsed. Here the answer is always the same."""
+    depth = 0
+    for token in _NESTING.finditer(body):
+        char = token.group()
+        if char in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ValueError(f"JSON nested deeper than {MAX_DEPTH}")
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return json.loads(body)
