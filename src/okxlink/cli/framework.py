@@ -84,9 +84,10 @@ def say(message: str) -> str:
     return message
 
 
-def usage_error(exc: Exception) -> str:
+def usage_error(exc: Exception, width: int | None = None) -> str:
     """What typer's `exc.show()` prints for a usage error (usage line, where to get help, the
-    error), in okxlink's language."""
+    error), in okxlink's language; at a terminal (`width`: its width) the sentences are wrapped
+    to it by okxlink.cli.wrap's rules, as okxlink's own errors are."""
     if type(exc).__name__ == "NoArgsIsHelpError":  # bare `okxlink`: its message is the help
         return f"{exc.format_message()}\n"  # type: ignore[attr-defined]
     head, ctx = "", getattr(exc, "ctx", None)
@@ -94,9 +95,15 @@ def usage_error(exc: Exception) -> str:
         hint = ""
         if ctx.command.get_help_option(ctx) is not None:
             hint = _("Try '{command} {option}' for help.").format(command=ctx.command_path,
-                                                                 option=ctx.help_option_names[0]) + "\n"
+                                                                 option=ctx.help_option_names[0])
+            hint = f"{_lines(hint, width)}\n"
         head = f"{ctx.get_usage()}\n{hint}\n"
-    return head + _("Error: {message}").format(message=say(exc.format_message())) + "\n"  # type: ignore[attr-defined]
+    error = _("Error: {message}").format(message=say(exc.format_message()))  # type: ignore[attr-defined]
+    return f"{head}{_lines(error, width)}\n"
+
+
+def _lines(sentence: str, width: int | None) -> str:
+    return sentence if width is None else "\n".join(wrap.wrap(sentence, width))
 
 
 def fill(text: str, width: int, first: str = "", rest: str = "") -> str:
@@ -131,6 +138,9 @@ def first_sentence(help_text: str) -> str:
     return _SENTENCE_END.split(paragraph, 1)[0].strip()
 
 
+TEXT_MIN = 40  # cells: the narrowest a term's text gets, so that words and names are not folded
+
+
 class Formatter(HelpFormatter):
     """click's help formatter in okxlink's language, by display width (see the module's doc)."""
 
@@ -154,8 +164,11 @@ class Formatter(HelpFormatter):
         self.write(f"{fill(text, self.width, indent, indent)}\n")
 
     def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
-        """click's two columns (a term, its text wrapped beside it), measured in cells."""
+        """click's two columns (a term, its text wrapped beside it), measured in cells, the text's
+        never narrower than TEXT_MIN (click's at 80 columns is 44)."""
         rows = [(term, _(text) if text in OPTION_HELP else text) for term, text in rows]
+        # the text keeps TEXT_MIN cells (in a narrow terminal a long term then stands on a line of its own)
+        col_max = min(col_max, max(self.width - 2 - col_spacing - TEXT_MIN, 0))
         first_col = min(max((cell_len(term) for term, _text in rows), default=0), col_max) + col_spacing
         margin = " " * (first_col + self.current_indent)
         for term, text in rows:
