@@ -20,9 +20,9 @@ import pytest
 from okxlink import i18n
 from okxlink.cli.context import Context
 from okxlink.settings import Settings
+from screenshots import SCREENS, expect, fits
 
 from inproc import InProcess
-from screenshots import SCREENS, expect, fits
 
 LANGS = ("en", "zh")
 WIDTHS = (60, 80, 120)
@@ -79,8 +79,8 @@ def test_the_command_list_shows_each_first_sentence_whole(tmp_path, monkeypatch,
 @pytest.mark.parametrize("command", commands())
 def test_chinese_help_has_no_english_framework_words(tmp_path, monkeypatch, capsys, command):
     shown = help_screen(tmp_path, monkeypatch, capsys, command, "zh")
-    for english in ("Usage:", "Options:", "Commands:", "Show this message", "show this help", "[default:",
-                    "[env var:", "[required]", "completion for the current shell"):
+    for english in ("Usage:", "usage:", "Options:", "options:", "Commands:", "Show this message", "show this help",
+                    "[default:", "[env var:", "[required]", "completion for the current shell"):
         assert english not in shown
 
 
@@ -193,3 +193,27 @@ def test_typers_messages_are_said_in_the_runs_language(english, chinese):
         assert i18n.setup("zh") == "zh" and say(english) == chinese
     finally:
         i18n.setup("en")
+
+
+SIM_ERRORS = [  # argparse's own words (okxlink sim), through okxlink's catalog
+    (("--port",), "okxlink sim: error: argument --port: expected one argument",
+     "okxlink sim：错误：选项 --port：需要一个值"),
+    (("--bogus",), "okxlink sim: error: unrecognized arguments: --bogus",
+     "okxlink sim：错误：无法识别的参数：--bogus"),
+    (("--latency-ms", "x"), "okxlink sim: error: argument --latency-ms: invalid float value: 'x'",
+     "okxlink sim：错误：选项 --latency-ms：'x' 不是有效的 float 值"),
+    (("--malformed=1",), "okxlink sim: error: argument --malformed: ignored explicit argument '1'",
+     "okxlink sim：错误：选项 --malformed：不接受值（收到 '1'）"),
+    (("--port", "x"), "okxlink sim: error: argument --port: x is not a port number (0 to 65535)",
+     "okxlink sim：错误：选项 --port：x 不是有效的端口号（0 到 65535）"),
+]
+
+
+@pytest.mark.parametrize(("args", "en", "zh"), SIM_ERRORS, ids=[" ".join(e[0]) for e in SIM_ERRORS])
+def test_the_simulators_usage_errors(tmp_path, monkeypatch, capsys, args, en, zh):
+    monkeypatch.setenv("COLUMNS", "80")
+    for lang, usage, expected in (("en", "Usage: okxlink sim [-h]", en), ("zh", "用法：okxlink sim [-h]", zh)):
+        done = InProcess(tmp_path)("sim", *args, lang=lang)
+        shown = capsys.readouterr()
+        assert (done.code, shown.out) == (2, ""), lang
+        assert shown.err.startswith(usage) and shown.err.splitlines()[-1] == expected, lang

@@ -16,10 +16,10 @@ import pytest
 from okxlink.core.checks import CHECK_IDS
 from okxlink.sim.accounts import Account, dump_accounts
 from okxlink.storage import LinkRecord, ProfileMeta, ProfilesFile, Rotation, VerifySummary
+from screenshots import expect, fits
 
 from conftest import start_sim
 from inproc import InProcess
-from screenshots import expect, fits
 
 WIDTHS = [60, 80, 120]
 LANGS = ["en", "zh"]

@@ -27,11 +27,11 @@ from typing import Any
 import typer
 import typer.core
 from rich.cells import cell_len
-from typer._click.formatting import HelpFormatter, wrap_text  # typer's bundled click: no public name for it
-
-from okxlink.cli import wrap
+from typer import _click as click  # typer's bundled click
+from typer._click.formatting import HelpFormatter, wrap_text
 
 from okxlink import i18n
+from okxlink.cli import wrap
 from okxlink.i18n import N_, _
 
 # typer.core's own gettext calls, listed so that scripts/messages.py extracts them
@@ -198,7 +198,7 @@ class Group(typer.core.TyperGroup):
         for command in self.commands.values():
             command.context_class = Context
 
-    def format_commands(self, ctx: typer.Context, formatter: HelpFormatter) -> None:
+    def format_commands(self, ctx: click.Context, formatter: HelpFormatter) -> None:
         """Each command with its first sentence, whole (click cuts it to fit one line, with "...")."""
         rows = [(name, command.short_help or first_sentence(command.help or ""))
                 for name, command in self.commands.items() if not command.hidden]

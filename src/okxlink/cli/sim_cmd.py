@@ -137,10 +137,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                                       " " * cell_len(self.prefix))
                     usage = "\n".join(lines).replace("\xa0", " ")
                 text = usage + gap + rest
-            for heading in self.headings:
-                # Translators: a heading of --help ({heading}: Options, Commands); Chinese takes a full-width colon
-                said = _("{heading}:").format(heading=heading)
-                text = re.sub(rf"^(\s*){re.escape(heading)}:$", lambda m: m.group(1) + said, text, flags=re.M)
+            for heading in self.headings:  # argparse writes "Options:"; Chinese takes a full-width colon
+                said = _("{heading}:").format(heading=heading).replace("\\", "\\\\")  # a template
+                text = re.sub(rf"^{re.escape(heading)}:$", said, text, flags=re.M)
             return text
 
         def _split_lines(self, text: str, width: int) -> list[str]:
