@@ -138,6 +138,21 @@ def first_sentence(help_text: str) -> str:
     return _SENTENCE_END.split(paragraph, 1)[0].strip()
 
 
+# typer's notes after an option's help: "HELP  [env var: X; default: Y]"
+_NOTES = re.compile(r"(?P<help>.+?)  \[(?P<notes>[^][]+)\]", re.DOTALL)
+
+
+def notes(text: str) -> str:
+    """An option's help with typer's notes after it, punctuated in the run's language."""
+    match = _NOTES.fullmatch(text)
+    if match is None:
+        return text
+    # Translators: separates an option's notes ("env var: X; default: Y"); Chinese takes a full-width semicolon
+    said = _("; ").join(match["notes"].split("; "))
+    # Translators: an option's help, then typer's notes on it ("env var: X; default: Y")
+    return _("{help}  [{notes}]").format(help=match["help"], notes=said)
+
+
 TEXT_MIN = 40  # cells: the narrowest a term's text gets, so that words and names are not folded
 
 
@@ -166,7 +181,7 @@ class Formatter(HelpFormatter):
     def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
         """click's two columns (a term, its text wrapped beside it), measured in cells, the text's
         never narrower than TEXT_MIN (click's at 80 columns is 44)."""
-        rows = [(term, _(text) if text in OPTION_HELP else text) for term, text in rows]
+        rows = [(term, _(text) if text in OPTION_HELP else notes(text)) for term, text in rows]
         # the text keeps TEXT_MIN cells (in a narrow terminal a long term then stands on a line of its own)
         col_max = min(col_max, max(self.width - 2 - col_spacing - TEXT_MIN, 0))
         first_col = min(max((cell_len(term) for term, _text in rows), default=0), col_max) + col_spacing
