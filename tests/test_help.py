@@ -1,9 +1,9 @@
 """typer's own words in okxlink's language: every command's --help, exactly as a person sees it at
-80 columns in English and in Chinese, and the usage errors a person meets.
+60, 80 and 120 columns in English and in Chinese, and the usage errors a person meets.
 
 okxlink runs in this process (tests/inproc.py); typer prints the help to sys.stdout at the width of
-COLUMNS. Each expected help is a file in tests/screens/ (help-COMMAND-LANG-80.txt), read by a person
-before it is committed. After a deliberate change of a help text, rewrite them and review the diff:
+COLUMNS. Each expected help is a file in tests/screens/ (help-COMMAND-LANG-WIDTH.txt, see
+tests/screenshots.py), read by a person before it is committed:
 
     UPDATE_SCREENS=1 .venv/bin/pytest -q -p no:cacheprovider tests/test_help.py
     git diff tests/screens/
@@ -11,66 +11,109 @@ before it is committed. After a deliberate change of a help text, rewrite them a
 
 from __future__ import annotations
 
-import os
+import io
+import re
 from pathlib import Path
 
 import pytest
 
+from okxlink import i18n
 from okxlink.cli.context import Context
 from okxlink.settings import Settings
+from screenshots import SCREENS, expect, fits
 
 from inproc import InProcess
 
-SCREENS = Path(__file__).parent / "screens"
 LANGS = ("en", "zh")
+WIDTHS = (60, 80, 120)
 
 
-def expect(name: str, text: str) -> None:
-    """`text` is the screen stored as tests/screens/NAME.txt (UPDATE_SCREENS=1: becomes it)."""
-    path = SCREENS / f"{name}.txt"
-    if os.environ.get("UPDATE_SCREENS"):
-        SCREENS.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs (UPDATE_SCREENS=1 rewrites it)"
-
-
-def commands() -> list[str]:
-    """The root ("okxlink") and every command the app has."""
+def group(lang: str = "en"):  # type: ignore[no-untyped-def]
+    """The app's root command, its help texts in `lang`."""
     import typer
 
     from okxlink.cli.app import build_app
 
-    group = typer.main.get_command(build_app(Context(settings=Settings(config_dir=Path("unused")))))
-    return ["okxlink", *group.commands]  # type: ignore[attr-defined]
+    try:
+        i18n.setup(lang)
+        return typer.main.get_command(build_app(Context(settings=Settings(config_dir=Path("unused")))))
+    finally:
+        i18n.setup("en")
+
+
+def commands() -> list[str]:
+    """The root ("okxlink") and every command the app has."""
+    return ["okxlink", *group().commands]  # type: ignore[attr-defined]
 
 
 def help_screen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                command: str, lang: str) -> str:
-    monkeypatch.setenv("COLUMNS", "80")
-    done = InProcess(tmp_path)(*([] if command == "okxlink" else [command]), "--help", lang=lang)
+                command: str, lang: str, width: int = 80) -> str:
+    monkeypatch.setenv("COLUMNS", str(width))
+    done = InProcess(tmp_path)(*([] if command == "okxlink" else [command]), "--help", lang=lang, width=width)
     shown = capsys.readouterr()
     assert (done.code, done.err, shown.err) == (0, "", "")
     return shown.out
 
 
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("command", commands())
-def test_help(tmp_path, monkeypatch, capsys, command, lang):
-    expect(f"help-{command}-{lang}-80", help_screen(tmp_path, monkeypatch, capsys, command, lang))
+def test_help(tmp_path, monkeypatch, capsys, command, lang, width):
+    shown = help_screen(tmp_path, monkeypatch, capsys, command, lang, width)
+    fits(shown, width)  # wrapped by display width: no line past the edge, none starting with "。"
+    assert "..." not in shown.replace("[ARGS]...", "")  # nothing cut short
+    expect(f"help-{command}-{lang}-{width}", shown)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_command_list_shows_each_first_sentence_whole(tmp_path, monkeypatch, capsys, lang, width):
+    """click would cut a command's line to fit one line, ending it with "..."."""
+    listed = help_screen(tmp_path, monkeypatch, capsys, "okxlink", lang, width).split("\n\n")[-1]
+    unbroken = re.sub(r"\s+", "", listed)  # a line break drops a space, or nothing between two CJK
+    for name, command in group(lang).commands.items():  # type: ignore[attr-defined]
+        first = re.split(r"(?<=\.)\s|(?<=。)", command.help, maxsplit=1)[0]
+        assert first.endswith((".", "。")) and name + re.sub(r"\s+", "", first) in unbroken, name
 
 
 @pytest.mark.parametrize("command", commands())
 def test_chinese_help_has_no_english_framework_words(tmp_path, monkeypatch, capsys, command):
     shown = help_screen(tmp_path, monkeypatch, capsys, command, "zh")
-    for english in ("Usage:", "Options:", "Commands:", "Show this message", "show this help", "[default:",
-                    "[env var:", "[required]", "completion for the current shell"):
+    for english in ("Usage:", "usage:", "Options:", "options:", "Commands:", "Show this message", "show this help",
+                    "[default:", "[env var:", "[required]", "completion for the current shell"):
         assert english not in shown
 
 
-def test_bare_okxlink_shows_the_help_in_chinese(tmp_path, monkeypatch, capsys):
+def test_bare_okxlink_shows_the_help_in_chinese(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     done = InProcess(tmp_path)(lang="zh")
     assert done.code == 0
     assert done.err == (SCREENS / "help-okxlink-zh-80.txt").read_text(encoding="utf-8")
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("name", "args"), [("unknown-option", ("verify", "--x")),
+                                            ("bad-site", ("verify", "--site", "x"))])
+def test_a_usage_error_in_a_narrow_terminal(tmp_path, monkeypatch, name, args, lang):
+    """At a terminal the error's sentence is wrapped to its width, by okxlink.cli.wrap's rules."""
+    from okxlink.cli.app import invoke
+
+    monkeypatch.setenv("COLUMNS", "60")
+    out, err = io.StringIO(), Terminal()
+    try:
+        code = invoke(list(args), Context(settings=Settings(config_dir=tmp_path, lang=lang), environ={},
+                                          stdin=io.StringIO(), stdout=out, stderr=err, width=60,
+                                          interactive=False))
+    finally:
+        i18n.setup("en")
+    assert (code, out.getvalue()) == (2, "")
+    fits(err.getvalue(), 60)
+    expect(f"usage-{name}-{lang}-60", err.getvalue())
 
 
 USAGE_ERRORS = [
@@ -150,3 +193,27 @@ def test_typers_messages_are_said_in_the_runs_language(english, chinese):
         assert i18n.setup("zh") == "zh" and say(english) == chinese
     finally:
         i18n.setup("en")
+
+
+SIM_ERRORS = [  # argparse's own words (okxlink sim), through okxlink's catalog
+    (("--port",), "okxlink sim: error: argument --port: expected one argument",
+     "okxlink sim：错误：选项 --port：需要一个值"),
+    (("--bogus",), "okxlink sim: error: unrecognized arguments: --bogus",
+     "okxlink sim：错误：无法识别的参数：--bogus"),
+    (("--latency-ms", "x"), "okxlink sim: error: argument --latency-ms: invalid float value: 'x'",
+     "okxlink sim：错误：选项 --latency-ms：'x' 不是有效的 float 值"),
+    (("--malformed=1",), "okxlink sim: error: argument --malformed: ignored explicit argument '1'",
+     "okxlink sim：错误：选项 --malformed：不接受值（收到 '1'）"),
+    (("--port", "x"), "okxlink sim: error: argument --port: x is not a port number (0 to 65535)",
+     "okxlink sim：错误：选项 --port：x 不是有效的端口号（0 到 65535）"),
+]
+
+
+@pytest.mark.parametrize(("args", "en", "zh"), SIM_ERRORS, ids=[" ".join(e[0]) for e in SIM_ERRORS])
+def test_the_simulators_usage_errors(tmp_path, monkeypatch, capsys, args, en, zh):
+    monkeypatch.setenv("COLUMNS", "80")
+    for lang, usage, expected in (("en", "Usage: okxlink sim [-h]", en), ("zh", "用法：okxlink sim [-h]", zh)):
+        done = InProcess(tmp_path)("sim", *args, lang=lang)
+        shown = capsys.readouterr()
+        assert (done.code, shown.out) == (2, ""), lang
+        assert shown.err.startswith(usage) and shown.err.splitlines()[-1] == expected, lang

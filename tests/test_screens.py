@@ -3,43 +3,26 @@ Chinese: the verify table (one block per check when narrow), the status blocks a
 listing (one block per profile when narrow). okxlink runs in this process (tests/inproc.py) against
 the simulator as a real server on 127.0.0.1, with fixed fake keys.
 
-Each expected screen is a file in tests/screens/ (NAME-LANG-WIDTH.txt), read by a person before it
-is committed. After a deliberate change of wording or layout, rewrite them and review the diff:
-
-    UPDATE_SCREENS=1 .venv/bin/pytest -q -p no:cacheprovider tests/test_screens.py
-    git diff tests/screens/
+Each expected screen is a file in tests/screens/ (NAME-LANG-WIDTH.txt; see tests/screenshots.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
-from rich.cells import cell_len
 
-from okxlink.cli.wrap import NO_START
 from okxlink.core.checks import CHECK_IDS
 from okxlink.sim.accounts import Account, dump_accounts
 from okxlink.storage import LinkRecord, ProfileMeta, ProfilesFile, Rotation, VerifySummary
+from screenshots import expect, fits
 
 from conftest import start_sim
 from inproc import InProcess
 
-SCREENS = Path(__file__).parent / "screens"
 WIDTHS = [60, 80, 120]
 LANGS = ["en", "zh"]
-
-
-def expect(name: str, text: str) -> None:
-    """`text` is the screen stored as tests/screens/NAME.txt (UPDATE_SCREENS=1: becomes it)."""
-    path = SCREENS / f"{name}.txt"
-    if os.environ.get("UPDATE_SCREENS"):
-        SCREENS.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs (UPDATE_SCREENS=1 rewrites it)"
 
 
 MASKED = re.compile(r"\w{4}…\w{4}")
@@ -47,15 +30,11 @@ BORDERS = "│┃ "
 
 
 def readable(text: str, width: int) -> None:
-    """What no screen may do at any width: a line wider than the terminal, text cut off with "…"
-    (a masked key's is its own), a line (or a table cell's line) that starts with closing
-    punctuation."""
+    """What no screen may do at any width: a line wider than the terminal or starting with closing
+    punctuation (screenshots.fits), text cut off with "…" (a masked key's is its own)."""
+    fits(text, width)
     for line in text.splitlines():
-        assert cell_len(line) <= width, line
         assert "…" not in MASKED.sub("", line), line
-        for cell in re.split("[│┃]", line):
-            start = re.sub("^[✓!✗?-] ", "", cell.lstrip(" →"))  # a mark is no punctuation
-            assert not start or start[0] not in NO_START, line
 
 
 READY = Account(name="ready", api_key="0f4b1c2d-1111-4aaa-8bbb-000000003e7a",

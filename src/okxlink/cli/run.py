@@ -52,7 +52,7 @@ def _show(exc: typer.TyperException, ctx: Context) -> None:
     if callable(getattr(exc, "show", None)):
         from okxlink.cli.framework import usage_error
 
-        ctx.stderr.write(terminal(usage_error(exc)))
+        ctx.stderr.write(terminal(usage_error(exc, _width(ctx))))
     else:
         print(f"Error: {plain(exc.format_message(), SENTENCE_MAX)}", file=ctx.stderr)
 

@@ -83,15 +83,74 @@ def _answer(text: str) -> tuple[str, Answer]:
         raise argparse.ArgumentTypeError(reason) from None
 
 
+# argparse's own words, which it says through gettext (`argparse._`): listed so that
+# scripts/messages.py extracts them; the ones an okxlink sim command line can meet.
+ARGPARSE = (N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
+            N_("unrecognized arguments: %s"), N_("expected one argument"),
+            N_("invalid %(type)s value: %(value)r"), N_("ignored explicit argument %r"))
+
+
 def build_parser(prog: str) -> argparse.ArgumentParser:
     """Built at call time, once the language is chosen, so that the help is translated."""
     import argparse
+    import re
 
-    class Formatter(argparse.HelpFormatter):  # "Usage:", as in every other okxlink help
+    from rich.cells import cell_len
+
+    from okxlink import i18n
+    from okxlink.cli import wrap
+
+    argparse._ = i18n._  # type: ignore[attr-defined]  # argparse imported gettext's `_` under this name
+
+    class Formatter(argparse.HelpFormatter):
+        """argparse's help as every other okxlink help: "Usage:", the headings' colon in the run's
+        language, and text with wide characters (Chinese) wrapped by display width with
+        okxlink.cli.wrap's rules (argparse counts characters)."""
+
+        def __init__(self, prog: str) -> None:
+            super().__init__(prog)
+            self.prefix = ""
+            self.headings: list[str] = []
+
         def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
                       groups: Iterable[argparse._MutuallyExclusiveGroup],
                       prefix: str | None = None) -> None:
-            super().add_usage(usage, actions, groups, _("Usage: ") if prefix is None else prefix)
+            self.prefix = _("Usage: ") if prefix is None else prefix
+            # laid out after a blank as wide as the prefix, which then takes its place
+            super().add_usage(usage, actions, groups, " " * cell_len(self.prefix))
+
+        def start_section(self, heading: str | None) -> None:
+            if heading:
+                self.headings.append(heading)
+            super().start_section(heading)
+
+        def format_help(self) -> str:
+            text = super().format_help()
+            if self.prefix:
+                usage, gap, rest = text.partition("\n\n")
+                usage = self.prefix + usage[cell_len(self.prefix):]
+                if any(cell_len(line) > self._width for line in usage.splitlines()):
+                    # a part too wide beside the prefix and the program: the parts go below the prefix
+                    lead = f"{self.prefix}{self._prog} "
+                    parts = re.findall(r"\[[^]]*(?:\][^]\s]*)*\]|\S+", usage[len(lead):])
+                    lines = wrap.wrap(" ".join(p.replace(" ", "\xa0") for p in parts), self._width, lead,
+                                      " " * cell_len(self.prefix))
+                    usage = "\n".join(lines).replace("\xa0", " ")
+                text = usage + gap + rest
+            for heading in self.headings:  # argparse writes "Options:"; Chinese takes a full-width colon
+                said = _("{heading}:").format(heading=heading).replace("\\", "\\\\")  # a template
+                text = re.sub(rf"^{re.escape(heading)}:$", said, text, flags=re.M)
+            return text
+
+        def _split_lines(self, text: str, width: int) -> list[str]:
+            if not wrap.wide(text):
+                return super()._split_lines(text, width)
+            return wrap.wrap(" ".join(text.split()), width)
+
+        def _fill_text(self, text: str, width: int, indent: str) -> str:
+            if not wrap.wide(text):
+                return super()._fill_text(text, width, indent)
+            return "\n".join(wrap.wrap(" ".join(text.split()), width, indent, indent))
 
     parser = argparse.ArgumentParser(prog=prog, description=_(DESCRIPTION), add_help=False,
                                      allow_abbrev=False, formatter_class=Formatter)

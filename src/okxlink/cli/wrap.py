@@ -129,3 +129,8 @@ def measure(text: str) -> tuple[int, int]:
         wide = max(wide, cell_len(paragraph.rstrip(" ")))
         para += len(paragraph) + 1
     return narrow, wide
+
+
+def wide(text: str) -> bool:
+    """Whether `text` holds a wide character (its display width is not its length)."""
+    return any(_wide(ch) for ch in text)
