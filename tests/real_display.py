@@ -38,6 +38,12 @@ def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f":{number}"
     finally:
         os.close(read)
+        for owner in OWNERS:
+            owner.kill()
+            owner.wait(timeout=10)
+            if owner.stderr is not None:
+                owner.stderr.close()
+        OWNERS.clear()
         proc.terminate()
         try:
             proc.wait(timeout=10)
@@ -46,12 +52,25 @@ def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(timeout=10)
 
 
+OWNERS: list[subprocess.Popen[str]] = []  # the xclip processes serving what the tests copied
+
+
 def clip(display: str, text: str | None = None) -> str:
-    """Reads the clipboard of `display` with xclip, or (text) copies to it as the user would."""
+    """Reads the clipboard of `display` with xclip, or (text) copies to it as the user would.
+
+    A copy returns once the clipboard holds `text`: `xclip -quiet` stays in the foreground and says
+    it waits for requests only after it owns the clipboard (a plain `xclip -i` may return before its
+    background process does). It exits when something else is copied; the rest end with the display."""
     env = {**os.environ, "DISPLAY": display}
     if text is not None:
-        subprocess.run(["xclip", "-selection", "clipboard", "-i"], input=text, text=True, env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
+        owner = subprocess.Popen(["xclip", "-selection", "clipboard", "-i", "-quiet"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        OWNERS.append(owner)
+        assert owner.stdin is not None and owner.stderr is not None
+        owner.stdin.write(text)
+        owner.stdin.close()
+        said = owner.stderr.readline()
+        assert said.startswith("Waiting for selection requests"), f"xclip did not take the clipboard: {said!r}"
         return text
     return subprocess.run(["xclip", "-selection", "clipboard", "-o"], capture_output=True, text=True, env=env,
                           timeout=10).stdout

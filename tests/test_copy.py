@@ -34,7 +34,9 @@ NO_CLIPBOARD = "No clipboard here: okxlink copy needs xclip or xsel on X11, or w
 # --- the real clipboard: Xvfb + xclip ---------------------------------------------------------------
 
 def until(condition, what: str, timeout: float = 15.0) -> None:
-    """Waits for a state of the X server okxlink's timer changes (no event to wait on from outside)."""
+    """Waits for a state of the X server that okxlink's xclip or its timer sets: no event to wait on
+    from outside (xclip may return before its background process has told the server it owns the
+    clipboard)."""
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -74,18 +76,18 @@ def test_each_value_goes_on_the_real_clipboard_in_turn_and_a_copy_of_the_users_i
     try:
         child.expect_exact("1/3 API key of key c0ff…89ab is on the clipboard")
         child.expect_exact("Press Enter for the Secret key")
-        assert clip(display) == VALUES[0]
+        until(lambda: clip(display) == VALUES[0], "value 1 on the clipboard")
         child.send("\r")
         child.expect_exact("Cleared from the clipboard.")
         child.expect_exact("2/3 Secret key")
         child.expect_exact("Press Enter for the Passphrase")
-        assert clip(display) == VALUES[1]
+        until(lambda: clip(display) == VALUES[1], "value 2 on the clipboard")
         clip(display, "the user's own copy")  # copied over the secret before pressing Enter
         child.send("\r")
         child.expect_exact("The clipboard holds something you copied since: left as it is.")
         child.expect_exact("3/3 Passphrase")
         child.expect_exact("Press Enter to clear the clipboard and finish.")
-        assert clip(display) == VALUES[2]
+        until(lambda: clip(display) == VALUES[2], "value 3 on the clipboard")
         child.send("\r")
         child.expect_exact("Cleared from the clipboard.")
         child.expect_exact("okxlink verify --profile clip")
