@@ -114,7 +114,8 @@ class Row:
                 "reasons": self.reasons, "local": self.local.to_json(),
                 "links": [p.to_json() for p in self.links], "link": link, "last_verified": m.last_verified,
                 "key_stored": self.key_stored, "rotate_due": self.rotate_due,
-                "rotation": self.rotation.to_json() if self.rotation is not None else None}
+                "rotation": self.rotation.to_json() if self.rotation is not None else None,
+                "handover": handover_of(m)}
 
 
 def parse_time(iso: str | None) -> datetime | None:
@@ -142,6 +143,15 @@ def rotation_of(meta: ProfileMeta) -> RotationState | None:
         return None
     held = [Holding(shown_url(url), keys) for url, keys in meta.holdings().items()]
     return RotationState(key=meta.rotation.key, started=meta.rotation.started, services=held)
+
+
+def handover_of(meta: ProfileMeta) -> dict[str, Any] | None:
+    """The current key's hand-over by clipboard (`okxlink copy`): when, and which values; a hand-over
+    of a key since replaced tells nothing of this one."""
+    h = meta.handover
+    if h is None or h.key != meta.key:
+        return None
+    return {"at": h.at or None, "fields": list(h.fields)}
 
 
 def local_of(meta: ProfileMeta) -> Local:
