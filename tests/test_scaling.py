@@ -1,7 +1,7 @@
 """Every command's cost grows with the number of profiles only where it must: profiles.toml is read
 the same number of times for 1 profile as for 50 (`status --offline`: exactly once), the keyring is
-asked for all the profiles' secrets at once (one `get_many`), and `status` refreshes every link in
-one write. Counted by spying on ProfilesFile and the secret store, in this process (tests/inproc.py)
+asked for all the profiles' secrets at once (one `get_many`), and `status` records every verdict and
+every link's answer in one write. Counted by spying on ProfilesFile and the secret store, in this process (tests/inproc.py)
 against the simulator as a real server."""
 
 from __future__ import annotations
@@ -121,6 +121,6 @@ def test_status_online_reads_and_writes_as_often_for_10_linked_profiles_as_for_1
         assert len(out["profiles"]) == n
         assert all(p["link"]["state"] == "linked" and p["links"][0]["reachable"] for p in out["profiles"])
     assert seen[1] == seen[LINKED]
-    # the verdicts' write and the platforms' answers' write, each read under its lock; one plain
+    # one write (the verdicts and the platforms' answers together), read under its lock; one plain
     # read before and one after; one batch of secrets
-    assert seen[LINKED] == {"read": 4, "write": 2, "get_many": 1}
+    assert seen[LINKED] == {"read": 3, "write": 1, "get_many": 1}
