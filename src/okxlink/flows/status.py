@@ -241,7 +241,7 @@ def check_all(repo: ProfileRepo, known: dict[str, ProfileMeta], settings: Settin
         async with http(limits=limits) as client:
             @contextlib.asynccontextmanager
             async def shared(**_limits: Any) -> AsyncIterator[httpx.AsyncClient]:
-                yield client  # verify_many's client is this one, opened above and closed by it
+                yield client  # verify_many's requests go over this client, opened and closed here
 
             return await asyncio.gather(verify_many(jobs, settings, cast(HttpFactory, shared)),
                                         ask_links(client, asks))
