@@ -1,7 +1,7 @@
 """Every command's cost grows with the number of profiles only where it must: profiles.toml is read
 the same number of times for 1 profile as for 50 (`status --offline`: exactly once), the keyring is
-asked for all the profiles' secrets at once (one `get_many`), and `status` refreshes every link in
-one write. Counted by spying on ProfilesFile and the secret store, in this process (tests/inproc.py)
+asked for all the profiles' secrets at once (one `get_many`), and `status` records every verdict and
+every link's answer in one write. Counted by spying on ProfilesFile and the secret store, in this process (tests/inproc.py)
 against the simulator as a real server."""
 
 from __future__ import annotations
@@ -114,13 +114,24 @@ def test_verify_all_reads_as_often_for_50_profiles_as_for_1(tmp_path, server, io
     assert seen[MANY] == {"read": 2, "write": 1, "get_many": 1}
 
 
-def test_status_online_reads_and_writes_as_often_for_10_linked_profiles_as_for_1(tmp_path, server, io_counts):
+def test_status_online_reads_and_writes_as_often_for_10_linked_profiles_as_for_1(tmp_path, server, io_counts,
+                                                                                 monkeypatch):
+    from okxlink.cli.context import Context
+
+    http = Context.http
+
+    def counted_http(self: Context, **kw: Any) -> Any:
+        io_counts["client"] += 1
+        return http(self, **kw)
+
+    monkeypatch.setattr(Context, "http", counted_http)
     seen = {}
     for n in (1, LINKED):
         seen[n], out = counted(stored(tmp_path, server, n, linked=True), io_counts, "status", "--json")
         assert len(out["profiles"]) == n
         assert all(p["link"]["state"] == "linked" and p["links"][0]["reachable"] for p in out["profiles"])
     assert seen[1] == seen[LINKED]
-    # the verdicts' write and the platforms' answers' write, each read under its lock; one plain
-    # read before and one after; one batch of secrets
-    assert seen[LINKED] == {"read": 4, "write": 2, "get_many": 1}
+    # one client for the keys and the links alike (one wave); one write (the verdicts and the
+    # platforms' answers together), read under its lock; one plain read before and one after; one
+    # batch of secrets
+    assert seen[LINKED] == {"client": 1, "read": 3, "write": 1, "get_many": 1}

@@ -5,6 +5,7 @@ when a key is due for rotation, and what a rotation under way shows."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -17,11 +18,14 @@ from okxlink.flows.status import (
     Row,
     combine,
     exit_code,
+    handover_of,
     rotate_due,
     rotation_of,
     row_of,
 )
-from okxlink.storage import LinkRecord, ProfileMeta, Rotation
+from okxlink.storage import Handover, LinkRecord, ProfileMeta, ProfilesFile, Rotation
+
+from inproc import InProcess
 
 READY_HERE = Local(ready=True, failing=[], warnings=[], checked_at="2026-12-01T11:00:00Z")
 FAILS_HERE = Local(ready=False, failing=["credentials"], warnings=[], checked_at="2026-12-01T11:00:00Z")
@@ -159,3 +163,24 @@ def test_json_link_is_the_first_confirmed_link():
     assert row.to_json()["link"] == {"state": "unreachable", "service": "https://copy.example", "id": "lnk_1"}
     assert Row(ProfileMeta(name="p"), READY_HERE, [pending], "ready", []).to_json()["link"] == {
         "state": "not-linked", "service": "https://link.example", "id": None}
+
+
+def test_a_handover_by_clipboard_of_the_current_key_is_in_the_json():
+    copied = Handover(at="2026-12-01T10:00:00Z", key="0f4b…3e7a", fields=["api-key", "secret-key", "passphrase"])
+    meta = ProfileMeta(name="p", key="0f4b…3e7a", handover=copied)
+    assert row_of(meta, {}, offline=True, now=NOW).to_json()["handover"] == {
+        "at": "2026-12-01T10:00:00Z", "fields": ["api-key", "secret-key", "passphrase"]}
+    replaced = ProfileMeta(name="p", key="7c7c…beef", handover=copied)  # handed over, then rotated away
+    assert handover_of(replaced) is None
+    assert row_of(ProfileMeta(name="p", key="0f4b…3e7a"), {}, offline=True, now=NOW).to_json()["handover"] is None
+
+
+def test_status_json_shows_the_recorded_handover(tmp_path):
+    with ProfilesFile(tmp_path / "profiles.toml").transaction() as profiles:
+        profiles["web"] = ProfileMeta(name="web", key="0f4b…3e7a", handover=Handover(
+            at="2026-12-01T10:00:00Z", key="0f4b…3e7a", fields=["api-key"]))
+        profiles["api"] = ProfileMeta(name="api", key="1234…5678")
+    done = InProcess(tmp_path)("status", "--offline", "--json")
+    rows = {row["name"]: row for row in json.loads(done.out)["profiles"]}
+    assert rows["web"]["handover"] == {"at": "2026-12-01T10:00:00Z", "fields": ["api-key"]}
+    assert rows["api"]["handover"] is None

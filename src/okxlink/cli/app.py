@@ -59,9 +59,10 @@ def build_app(run: Context) -> typer.Typer:
     """The commands, each handed this run's context."""
     import typer
 
-    from okxlink.cli import framework
+    from okxlink.cli import coercion, framework
 
     framework.install()  # typer's own words (usage, headings, errors) in the run's language
+    coercion.install()  # option values coerced without pydantic where the result is certain
     app = typer.Typer(
         name="okxlink", cls=framework.Group, no_args_is_help=True, add_completion=True, rich_markup_mode=None,
         pretty_exceptions_enable=False,

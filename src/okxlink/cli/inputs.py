@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from pydantic import ValidationError
-
-from okxlink.core.credentials import Credentials
 from okxlink.errors import UsageError
 from okxlink.i18n import _, ngettext
+
+if TYPE_CHECKING:  # imported when credentials are read: `status --offline` only needs ENV_NAMES, not pydantic
+    from okxlink.core.credentials import Credentials
 
 ENV_NAMES = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
 FIELDS = ("api_key", "secret_key", "passphrase")
@@ -29,10 +29,16 @@ def from_env(env: Mapping[str, str]) -> Credentials | None:
                                   "OKX_PASSPHRASE, or none.",
                                   "{missing} are not set; set all three of OKX_API_KEY, OKX_SECRET_KEY and "
                                   "OKX_PASSPHRASE, or none.", len(missing)).format(missing=", ".join(missing)))
+    from okxlink.core.credentials import Credentials
+
     return Credentials(api_key=values[0], secret_key=values[1], passphrase=values[2])
 
 
 def from_stdin(stream: TextIO) -> Credentials:
+    from pydantic import ValidationError
+
+    from okxlink.core.credentials import Credentials
+
     try:
         text = stream.read(MAX_STDIN + 1)  # never the whole of whatever is piped in
         too_large = len(text) > MAX_STDIN

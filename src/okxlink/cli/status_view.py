@@ -16,7 +16,7 @@ from okxlink.cli.ui import MARKS, UI, Items, Para
 from okxlink.core import sites
 from okxlink.core.checks import CheckId
 from okxlink.core.checks import name as check_name
-from okxlink.core.diagnose import mode_name
+from okxlink.core.modes import mode_name
 from okxlink.core.urls import host_of
 from okxlink.flows.status import Local, Platform, RotationState, Row, parse_time
 from okxlink.i18n import _, ngettext

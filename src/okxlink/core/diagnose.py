@@ -21,6 +21,7 @@ from okxlink.core.checks import Check as Check
 from okxlink.core.checks import CheckId as CheckId
 from okxlink.core.checks import Status as Status
 from okxlink.core.models import AccountConfig, FundingBalance, TradingBalance, amount
+from okxlink.core.modes import mode_name
 from okxlink.core.sites import label as site_label
 from okxlink.core.sites import site as site_info
 from okxlink.errors import OkxError, RateLimited
@@ -354,13 +355,6 @@ def ip_binding(f: Facts) -> Check:
                      _("Bind your platform's IP addresses to the key on OKX's API page (or make the "
                        "key with Linking third-party apps)."))
     return Check(CheckId.IP_BINDING, "pass", _("No IP bound; a read-only key does not expire."))
-
-
-def mode_name(acct_lv: str) -> str | None:
-    """OKX's name for an account mode (acctLv), in the user's language; None when unknown."""
-    names = {"1": _("Spot mode"), "2": _("Futures mode"), "3": _("Multi-currency margin mode"),
-             "4": _("Portfolio margin mode")}
-    return names.get(acct_lv)
 
 
 def account_mode(f: Facts) -> Check:

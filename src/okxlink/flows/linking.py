@@ -219,10 +219,30 @@ def withdraw_everywhere(repo: ProfileRepo, profile: str, tokens: dict[str, Secre
     return failed
 
 
+LinkAsk = tuple[str, LinkRecord, str, SecretStr]  # profile, its link, the link's id there, the token
+
+
 def refresh_links(repo: ProfileRepo, metas: list[ProfileMeta], settings: Settings, http: HttpFactory) -> Reached:
     """Ask the service of every linked record to check its key again, all at once over one client,
     and record the answers with one write. A service that no longer knows a link: the record goes."""
-    asks: list[tuple[str, LinkRecord, str, SecretStr]] = []
+    asks, reached = link_asks(repo, metas, settings)
+    if not asks:
+        return reached
+
+    async def ask_all() -> list[Link | Exception | None]:
+        async with http(limits=httpx.Limits(max_connections=len(asks) + 4, max_keepalive_connections=20)) as client:
+            return await ask_links(client, asks)
+
+    changes = link_answers(asks, asyncio.run(ask_all()), reached)
+    if changes:
+        repo.update_many({name: functools.partial(apply_all, changes=fns) for name, fns in changes.items()})
+    return reached
+
+
+def link_asks(repo: ProfileRepo, metas: list[ProfileMeta], settings: Settings) -> tuple[list[LinkAsk], Reached]:
+    """What to ask about every linked record, and `reached` with each of them not answered yet (an
+    address or id it may not be sent to, or no token to ask with, stays so)."""
+    asks: list[LinkAsk] = []
     reached: Reached = {}
     for meta in metas:
         for record in meta.links:
@@ -236,11 +256,13 @@ def refresh_links(repo: ProfileRepo, metas: list[ProfileMeta], settings: Setting
             token = known_token(settings, repo, url)
             if token is not None:  # no token to ask with is as good as no answer
                 asks.append((meta.name, record, link_id, token))
-    if not asks:
-        return reached
+    return asks, reached
 
-    async def ask(client: httpx.AsyncClient, record: LinkRecord, link_id: str,
-                  token: SecretStr) -> Link | Exception | None:
+
+async def ask_links(client: httpx.AsyncClient, asks: list[LinkAsk]) -> list[Link | Exception | None]:
+    """Every ask at once over `client`: the link as the service has it now, None when it no longer
+    knows it, or what went wrong."""
+    async def ask(record: LinkRecord, link_id: str, token: SecretStr) -> Link | Exception | None:
         try:
             return await LinkClient(client, record.service, token).get(link_id, refresh=True)
         except LinkError as exc:
@@ -248,12 +270,13 @@ def refresh_links(repo: ProfileRepo, metas: list[ProfileMeta], settings: Setting
         except UsageError as exc:  # a kept token no service could take
             return exc
 
-    async def ask_all() -> list[Link | Exception | None]:
-        limits = httpx.Limits(max_connections=len(asks) + 4, max_keepalive_connections=20)
-        async with http(limits=limits) as client:
-            return list(await asyncio.gather(*(ask(client, r, i, t) for _n, r, i, t in asks)))
+    return list(await asyncio.gather(*(ask(r, i, t) for _n, r, i, t in asks)))
 
-    answers = asyncio.run(ask_all())
+
+def link_answers(asks: list[LinkAsk], answers: list[Link | Exception | None],
+                 reached: Reached) -> dict[str, list[Callable[[ProfileMeta], None]]]:
+    """The services' answers marked in `reached`; returns what each profile's metadata takes from
+    them (for `ProfileRepo.update_many`, through `apply_all`)."""
     changes: dict[str, list[Callable[[ProfileMeta], None]]] = {}
     for (name, record, _id, _token), answer in zip(asks, answers, strict=True):
         if isinstance(answer, Exception):
@@ -264,9 +287,7 @@ def refresh_links(repo: ProfileRepo, metas: list[ProfileMeta], settings: Setting
         else:
             changes.setdefault(name, []).append(functools.partial(_put, record=linked_record(
                 record.service, record.key, answer)))
-    if changes:
-        repo.update_many({name: functools.partial(_apply, changes=fns) for name, fns in changes.items()})
-    return reached
+    return changes
 
 
 def _drop(meta: ProfileMeta, record: LinkRecord) -> None:
@@ -277,7 +298,7 @@ def _put(meta: ProfileMeta, record: LinkRecord) -> None:
     meta.put_link(record)
 
 
-def _apply(meta: ProfileMeta, changes: list[Callable[[ProfileMeta], None]]) -> None:
+def apply_all(meta: ProfileMeta, changes: list[Callable[[ProfileMeta], None]]) -> None:
     for change in changes:
         change(meta)
 

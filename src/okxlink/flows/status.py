@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from okxlink.core.urls import host_of
@@ -24,6 +24,10 @@ from okxlink.errors import Exit, exit_for_ready, worst
 from okxlink.flows import HttpFactory, Reached
 from okxlink.settings import Settings
 from okxlink.storage import ProfileMeta, ProfileRepo
+
+if TYPE_CHECKING:  # imported where used: `status --offline` loads no HTTP stack
+    from okxlink.core.linking import Link
+    from okxlink.core.verify import Report
 
 Spot = Literal["ready", "attention", "unknown"]
 SPOT_READY: dict[Spot, bool | None] = {"ready": True, "attention": False, "unknown": None}
@@ -114,7 +118,8 @@ class Row:
                 "reasons": self.reasons, "local": self.local.to_json(),
                 "links": [p.to_json() for p in self.links], "link": link, "last_verified": m.last_verified,
                 "key_stored": self.key_stored, "rotate_due": self.rotate_due,
-                "rotation": self.rotation.to_json() if self.rotation is not None else None}
+                "rotation": self.rotation.to_json() if self.rotation is not None else None,
+                "handover": handover_of(m)}
 
 
 def parse_time(iso: str | None) -> datetime | None:
@@ -142,6 +147,15 @@ def rotation_of(meta: ProfileMeta) -> RotationState | None:
         return None
     held = [Holding(shown_url(url), keys) for url, keys in meta.holdings().items()]
     return RotationState(key=meta.rotation.key, started=meta.rotation.started, services=held)
+
+
+def handover_of(meta: ProfileMeta) -> dict[str, Any] | None:
+    """The current key's hand-over by clipboard (`okxlink copy`): when, and which values; a hand-over
+    of a key since replaced tells nothing of this one."""
+    h = meta.handover
+    if h is None or h.key != meta.key:
+        return None
+    return {"at": h.at or None, "fields": list(h.fields)}
 
 
 def local_of(meta: ProfileMeta) -> Local:
@@ -194,20 +208,51 @@ def row_of(meta: ProfileMeta, reached: Reached, offline: bool, rotate_after_days
 def rows(repo: ProfileRepo, settings: Settings, http: HttpFactory, offline: bool,
          now: datetime | None = None) -> list[Row]:
     """`now`: the run's clock (the CLI's, so that tests fix it), for the keys' ages. profiles.toml
-    is read once (plus, online, once per write: the verdicts, the platforms' answers, and what they
-    left), whatever the number of profiles."""
+    is read once (plus, online, once for its one write and once for what that left), whatever the
+    number of profiles."""
     known = repo.known()
     reached: Reached = {}
     if known and not offline:  # only then the HTTP stack: `status --offline` never loads it
-        from okxlink.flows.linking import refresh_links
-        from okxlink.flows.verifying import verify_profiles
-
-        loaded, _reports = verify_profiles(repo, sorted(known), settings, http, known=known)
-        with repo.best_effort():  # the platforms' answers too: worth keeping, not worth the run
-            reached = refresh_links(repo, [meta for meta, _creds in loaded], settings, http)
+        reached = check_all(repo, known, settings, http)
         known = repo.known()  # after what was recorded (or kept in memory when it could not be)
     return [row_of(meta, reached, offline, settings.rotate_after_days, now)
             for _name, meta in sorted(known.items())]
+
+
+def check_all(repo: ProfileRepo, known: dict[str, ProfileMeta], settings: Settings, http: HttpFactory) -> Reached:
+    """Every key verified here and every link asked of its service, all at once over one client (one
+    wave: neither waits for the other), and everything they found recorded in one write."""
+    import asyncio
+    import contextlib
+    import functools
+    from collections.abc import AsyncIterator
+
+    import httpx
+
+    from okxlink.flows.linking import apply_all, ask_links, link_answers, link_asks
+    from okxlink.flows.verifying import record, verify_many
+
+    loaded = repo.load_many(sorted(known), known)
+    jobs = [(meta.name, creds, meta.site, meta.demo) for meta, creds in loaded]
+    asks, reached = link_asks(repo, [meta for meta, _creds in loaded], settings)
+
+    async def both() -> tuple[list[Report], list[Link | Exception | None]]:
+        limits = httpx.Limits(max_connections=4 * len(jobs) + len(asks) + 4, max_keepalive_connections=20)
+        async with http(limits=limits) as client:
+            @contextlib.asynccontextmanager
+            async def shared(**_limits: Any) -> AsyncIterator[httpx.AsyncClient]:
+                yield client  # verify_many's requests go over this client, opened and closed here
+
+            return await asyncio.gather(verify_many(jobs, settings, cast(HttpFactory, shared)),
+                                        ask_links(client, asks))
+
+    reports, answers = asyncio.run(both())
+    changes = link_answers(asks, answers, reached)
+    for report in reports:
+        changes.setdefault(report.profile or "", []).insert(0, functools.partial(record, report=report))
+    with repo.best_effort():  # the verdicts and the platforms' answers: worth keeping, not worth the run
+        repo.update_many({name: functools.partial(apply_all, changes=fns) for name, fns in changes.items()})
+    return reached
 
 
 def exit_code(found: list[Row]) -> Exit:
