@@ -104,6 +104,8 @@ def test_status_offline_loads_no_http_stack(tmp_path, json_out):
     assert "okxlink.flows.status" in names
     assert offending(names, (*NETWORK, *VALIDATION, "keyring", "secretstorage", "jeepney", "questionary",
                              "okxlink.sim")) == []
+    if json_out:  # JSON needs no rich Console, nor the table's renderers
+        assert offending(names, ("rich.console", "rich.text", "okxlink.cli.console", "okxlink.cli.status_view")) == []
 
 
 def write_profiles(config: Path) -> None:
