@@ -190,3 +190,20 @@ def test_plain_http_to_this_machine_builds_no_tls_or_proxy_transport(sim, tmp_pa
 
     context = asyncio.run(tls_context())
     assert context.verify_mode == ssl.CERT_REQUIRED and context.get_ca_certs()
+
+
+def test_json_and_a_spinner_off_a_terminal_build_no_console(monkeypatch):
+    """What `verify --json` does with its UI, in process: the JSON reaches the stream it was given,
+    and neither console (rich) is built, nor by the spinner when stderr is no terminal."""
+    import io
+
+    from okxlink.cli.ui import RICH_TERMINAL_ENV, UI
+
+    for name in RICH_TERMINAL_ENV:  # rich's overrides would make any stream a terminal
+        monkeypatch.delenv(name, raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    ui = UI(json_mode=True, out=out, err=err)
+    with ui.spinner("Asking OKX…"):
+        ui.json({"ready": True})
+    assert out.getvalue() == '{\n  "ready": true\n}\n' and err.getvalue() == ""
+    assert "out" not in vars(ui) and "err" not in vars(ui)
