@@ -104,6 +104,8 @@ def test_status_offline_loads_no_http_stack(tmp_path, json_out):
     assert "okxlink.flows.status" in names
     assert offending(names, (*NETWORK, *VALIDATION, "keyring", "secretstorage", "jeepney", "questionary",
                              "okxlink.sim")) == []
+    if json_out:  # JSON needs no rich Console, nor the table's renderers
+        assert offending(names, ("rich.console", "rich.text", "okxlink.cli.console", "okxlink.cli.status_view")) == []
 
 
 def write_profiles(config: Path) -> None:
@@ -133,7 +135,31 @@ def test_verify_json_imports_no_keyring_prompt_or_server(sim):
     assert "okxlink.core.verify" in names
     assert offending(names, ("keyring", "secretstorage", "questionary", "prompt_toolkit", "okxlink.sim",
                              "starlette", "uvicorn", "okxlink.flows.linking", "okxlink.cli.wizard",
-                             "typer._adapters")) == []
+                             "typer._adapters", "okxlink.cli.console", "okxlink.cli.status_view",
+                             "okxlink.flows.status")) == []
+    # JSON is written without a rich Console: none is built, for stdout nor for the spinner's stderr
+    # (not a terminal here). httpx's own command line (httpx._main) imports rich when click is
+    # installed, as in the test environment, so what httpx imports is left out.
+    assert offending(outside(done.stderr, "httpx"), ("rich.console", "rich.text", "rich.table", "rich.live")) == []
+
+
+def outside(importtime: str, package: str) -> set[str]:
+    """The modules in `-X importtime` output not imported (directly or not) by `package`'s import.
+    A module is listed after the ones it imported, each one level (two spaces) deeper."""
+    rows = []
+    for line in importtime.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            name = line.rsplit("|", 1)[1]
+            if name.strip() != "imported package":
+                rows.append((len(name) - len(name.lstrip()), name.strip()))
+    names, parents = set(), []  # read backwards: each module's importers are on the stack
+    for depth, name in reversed(rows):
+        while parents and parents[-1][0] >= depth:
+            parents.pop()
+        if not any(p == package or p.startswith(package + ".") for _d, p in parents) and name != package:
+            names.add(name)
+        parents.append((depth, name))
+    return names
 
 
 def test_plain_http_to_this_machine_builds_no_tls_or_proxy_transport(sim, tmp_path):
@@ -164,3 +190,20 @@ def test_plain_http_to_this_machine_builds_no_tls_or_proxy_transport(sim, tmp_pa
 
     context = asyncio.run(tls_context())
     assert context.verify_mode == ssl.CERT_REQUIRED and context.get_ca_certs()
+
+
+def test_json_and_a_spinner_off_a_terminal_build_no_console(monkeypatch):
+    """What `verify --json` does with its UI, in process: the JSON reaches the stream it was given,
+    and neither console (rich) is built, nor by the spinner when stderr is no terminal."""
+    import io
+
+    from okxlink.cli.ui import RICH_TERMINAL_ENV, UI
+
+    for name in RICH_TERMINAL_ENV:  # rich's overrides would make any stream a terminal
+        monkeypatch.delenv(name, raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    ui = UI(json_mode=True, out=out, err=err)
+    with ui.spinner("Asking OKX…"):
+        ui.json({"ready": True})
+    assert out.getvalue() == '{\n  "ready": true\n}\n' and err.getvalue() == ""
+    assert "out" not in vars(ui) and "err" not in vars(ui)

@@ -16,8 +16,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from okxlink.cli.console import Para
 from okxlink.cli.context import Context
-from okxlink.cli.ui import Para
 from okxlink.core import sites
 from okxlink.errors import Exit, UsageError
 from okxlink.i18n import _

@@ -5,7 +5,7 @@ remembered, with its age, and makes no network call."""
 
 from __future__ import annotations
 
-from okxlink.cli import inputs, status_view
+from okxlink.cli import inputs
 from okxlink.cli.context import Context
 from okxlink.errors import Exit
 from okxlink.flows import status
@@ -26,6 +26,8 @@ def run_status(ctx: Context, *, json_out: bool, offline: bool) -> Exit:
     if json_out:
         ui.json({"profiles": [row.to_json() for row in rows]})
     else:
+        from okxlink.cli import status_view  # rich: --json builds no console
+
         where = _("keyring") if offline else repo.secrets.describe()
         status_view.show(ui, rows, where, env_credentials=all(n in ctx.environ for n in inputs.ENV_NAMES),
                          now=now)

@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from okxlink.cli.ui import MARKS, UI, Items, Para
+from okxlink.cli.console import Items, Para
+from okxlink.cli.ui import MARKS, UI
 from okxlink.core import sites
 from okxlink.core.checks import CheckId
 from okxlink.core.checks import name as check_name

@@ -11,25 +11,23 @@ cell's or the terminal's, and a table too narrow to read well becomes one block 
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.measure import Measurement
-from rich.segment import Segment
-from rich.table import Table
-from rich.text import Text
-
-from okxlink.cli import wrap
 from okxlink.core.checks import name
 from okxlink.i18n import _, ngettext
-from okxlink.text import json_text, terminal
+from okxlink.text import json_text
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
+    from rich.console import Group
+    from rich.text import Text
 
+    from okxlink.cli.console import PlainConsole
     from okxlink.core.checks import Check
     from okxlink.core.verify import Report
 
@@ -38,112 +36,63 @@ MARKS = {"pass": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "red
 # twenty Chinese characters a line); one block per check below that (60 columns, en and zh).
 MIN_RESULT = 44
 TABLE_FRAME = 11  # the verify table's borders and padding: "│ ✓ │ name │ result │"
-
-
-def shown(text: str, style: str = "") -> Text:
-    """A printed text as rich should take it: literal (no markup), without control characters."""
-    return Text(terminal(text), style=style)
-
-
-def fit(text: Text, width: int, first: str = "", rest: str = "") -> Text:
-    """`text` (styles kept) broken into lines of at most `width` cells by okxlink's rules, the
-    first led by `first`, the others by `rest` (a hanging indent)."""
-    lines = wrap.spans(text.plain, width - cell_len(rest), width - cell_len(first))
-    out = Text(style=text.style, justify=text.justify, end=text.end, no_wrap=True, overflow="ignore")
-    for i, (begin, end) in enumerate(lines):
-        if i:
-            out.append("\n")
-        if end > begin:
-            out.append(first if i == 0 else rest)
-            out.append_text(text[begin:end])
-    return out
-
-
-class Para:
-    """A text wrapped by okxlink's rules at the width it is rendered at: a table cell's or the
-    console's. `first` and `rest` lead the first and the following lines."""
-
-    def __init__(self, text: Text | str, first: str = "", rest: str = "", style: str = "") -> None:
-        self.text = shown(text, style) if isinstance(text, str) else text
-        self.first, self.rest = first, rest
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield fit(self.text, options.max_width, self.first, self.rest)
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        narrow, wide = wrap.measure(self.text.plain)
-        indent = max(cell_len(self.first), cell_len(self.rest))
-        return Measurement(narrow + indent, wide + indent).clamp(max_width=options.max_width)
-
-
-class Items:
-    """Short items on one line, `gap` apart, as many as fit; an item never split from its mark."""
-
-    def __init__(self, items: list[Text], indent: str = "", gap: str = "   ") -> None:
-        self.items, self.indent, self.gap = items, indent, gap
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
-        lines: list[Text] = []
-        for item in self.items:
-            if lines and cell_len(lines[-1].plain + self.gap + item.plain) <= width:
-                lines[-1].append(self.gap).append_text(item)
-            else:
-                lines.append(Text(self.indent).append_text(item))
-        for line in lines:  # an item wider than the line itself wraps, hanging under its words
-            yield fit(line, width, rest=self.indent + "  ")
-
-
-class PlainConsole(Console):
-    """A Console whose output holds no control character but rich's own (styles, cursor moves).
-
-    The last line of defence, for whatever reaches `ui.out.print` / `ui.err.print` without going
-    through `shown`: markup and emoji codes are off, and the text of every rendered segment is
-    cleaned. rich's own escape codes are added after rendering, and its cursor moves are control
-    segments, so both pass untouched. A text that may wrap is wrapped by okxlink's rules, not
-    rich's (which break Chinese only at spaces, and cut off what does not fit)."""
-
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(markup=False, emoji=False, highlight=False, **kw)
-
-    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterator[Segment]:
-        if isinstance(renderable, Text) and not renderable.no_wrap and not (options or self.options).no_wrap:
-            renderable = Para(renderable)
-        for segment in super().render(renderable, options):
-            if segment.control:
-                yield segment
-            else:
-                text = terminal(segment.text)
-                yield segment if text == segment.text else Segment(text, segment.style)
+RICH_TERMINAL_ENV = ("FORCE_TERMINAL", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")  # rich's own overrides
 
 
 class UI:
     def __init__(self, json_mode: bool = False, out: TextIO | None = None, err: TextIO | None = None,
                  width: int | None = None) -> None:
         self.json_mode = json_mode
-        self.out = PlainConsole(file=out, soft_wrap=False, width=width)
-        self.err = PlainConsole(file=err, stderr=err is None, width=width)
+        self._files, self._width = (out, err), width
+
+    # Built on first use: a run that prints only JSON never imports rich (cli/console.py).
+    @cached_property
+    def out(self) -> PlainConsole:
+        from okxlink.cli.console import PlainConsole
+
+        return PlainConsole(file=self._files[0], soft_wrap=False, width=self._width)
+
+    @cached_property
+    def err(self) -> PlainConsole:
+        from okxlink.cli.console import PlainConsole
+
+        return PlainConsole(file=self._files[1], stderr=self._files[1] is None, width=self._width)
 
     @contextmanager
     def spinner(self, text: str) -> Iterator[None]:
         """A spinner on stderr while waiting on the network; nothing when stderr is not a terminal."""
-        if self.err.is_terminal:
+        if self._may_be_terminal() and self.err.is_terminal:
+            from okxlink.cli.console import shown
+
             with self.err.status(shown(text)):  # rich's Status parses a str as markup
                 yield
         else:
             yield
 
+    def _may_be_terminal(self) -> bool:
+        """False when stderr is plainly no terminal, told without building its console (rich)."""
+        if "err" in self.__dict__:
+            return True
+        isatty = getattr(self._files[1] or sys.stderr, "isatty", None)
+        return bool(isatty and isatty()) or any(os.environ.get(v) for v in RICH_TERMINAL_ENV)
+
     def json(self, data: Any) -> None:
         """JSON keeps outside text whole, escaped (okxlink.text.json_text)."""
-        self.out.file.write(json_text(data) + "\n")
+        (self._files[0] or sys.stdout).write(json_text(data) + "\n")
 
     def note(self, text: str) -> None:
+        from okxlink.cli.console import shown
+
         self.err.print(shown(text, style="dim"))
 
     def say(self, text: str) -> None:
+        from okxlink.cli.console import shown
+
         self.out.print(shown(text))
 
     def step(self, number: int, total: int, title: str, why: str) -> None:
+        from okxlink.cli.console import shown
+
         self.out.print()
         self.out.print(shown(f"[{number}/{total}] {title}", style="bold cyan"))
         self.out.print(shown(why, style="dim"))
@@ -151,6 +100,10 @@ class UI:
     def reveal(self, label: str, value: SecretStr) -> None:
         """The one place a secret is printed: a passphrase okxlink generated for the user to
         paste into OKX, shown once, on request, in an interactive session."""
+        from rich.text import Text
+
+        from okxlink.cli.console import shown
+
         self.out.print(shown(label))
         self.out.print(Text("  " + value.get_secret_value(), style="bold"))
 
@@ -158,6 +111,12 @@ class UI:
         """The checks as a table, or at a width where its Result column would be too narrow to
         read, one block per check: the mark and the check's name, its message and fix below.
         `wizard`: inside the setup wizard, whose next question offers the way on (no command advice)."""
+        from rich.cells import cell_len
+        from rich.table import Table
+        from rich.text import Text
+
+        from okxlink.cli.console import shown
+
         # A key bound to the platform's IPs: OKX tells this machine nothing more, and a column of
         # "Not checked" would read as failures. The platform makes those checks.
         bound = report.okx_code == "50110"
@@ -188,12 +147,18 @@ class UI:
 
     @staticmethod
     def _mark(status: str) -> Text:
+        from rich.text import Text
+
         mark, colour = MARKS[status]
         return Text(mark, style=colour)
 
     @staticmethod
     def _result(check: Check, indent: str = "") -> Group:
         """The message, and the fix of a problem after an arrow, its lines hanging under the text."""
+        from rich.console import Group
+
+        from okxlink.cli.console import Para
+
         parts = [Para(check.message, first=indent, rest=indent)]
         if check.fix and check.status in ("fail", "warn"):
             parts.append(Para("→ " + check.fix, first=indent, rest=indent + "  ", style="bold"))
@@ -201,6 +166,8 @@ class UI:
 
     @staticmethod
     def verdict(report: Report, wizard: bool = False) -> Text:
+        from rich.text import Text
+
         if report.ready is True:
             return Text(_("Ready: this key can be used for copy trading."), style="bold green")
         if report.ready is False:

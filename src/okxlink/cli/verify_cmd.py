@@ -3,17 +3,19 @@ a spinner, render the report, and remember the result in the profile."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from okxlink.cli import inputs, share_view, status_view
+from okxlink.cli import inputs, share_view
 from okxlink.cli.context import Context
-from okxlink.cli.ui import UI, shown
+from okxlink.cli.ui import UI
 from okxlink.core import sites
-from okxlink.core.verify import Report
 from okxlink.errors import Exit, UsageError, exit_for_ready, worst
-from okxlink.flows import status
 from okxlink.flows.verifying import verify_one, verify_profiles
 from okxlink.i18n import _, ngettext
+
+if TYPE_CHECKING:  # the platforms' modules are imported where used: verify --json needs neither
+    from okxlink.core.verify import Report
+    from okxlink.flows import status
 
 
 def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | None, json_out: bool,
@@ -52,6 +54,8 @@ def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | Non
     platforms: dict[str, status.Platform] = {}
     bound = [r.profile for r in reports if r.profile and r.okx_code == "50110"]
     if bound and not local_only:  # only the platform can check these: ask it
+        from okxlink.flows import status
+
         with ui.spinner(_("Asking your platform to check the key…")):
             platforms = status.ask_platforms(repo, bound, ctx.settings, ctx.http)
     if share:  # each profile's links as recorded after this run (the platforms asked now included)
@@ -79,6 +83,8 @@ def _where_credentials_come_from() -> str:
 
 def _share(ctx: Context, ui: UI, sections: list[share_view.Section]) -> None:
     """Whole lines, never wrapped here: the chat or ticket they are pasted into wraps them."""
+    from okxlink.cli.console import shown
+
     about = share_view.About.here(ctx.settings.lang, ctx.settings.base_url)
     for line in share_view.lines(sections, about, ctx.now()):
         ui.out.print(shown(line), soft_wrap=True)
@@ -97,6 +103,8 @@ def _show(ui: UI, reports: list[Report], json_out: bool, many: bool, keys: dict[
             key=keys.get(report.profile, ""), where=sites.describe(report.site, report.demo)))
         platform = platforms.get(report.profile or "")
         if platform is not None:
+            from okxlink.cli import status_view
+
             ui.out.print(status_view.platform_verdict(platform))
 
 
