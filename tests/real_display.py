@@ -16,6 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from real_keyring import stop_process
+
 
 @pytest.fixture(scope="session")
 def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -44,12 +46,7 @@ def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if owner.stderr is not None:
                 owner.stderr.close()
         OWNERS.clear()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_process(proc, timeout=10)
 
 
 OWNERS: list[subprocess.Popen[str]] = []  # the xclip processes serving what the tests copied

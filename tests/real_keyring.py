@@ -30,6 +30,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from keyring.backend import KeyringBackend
@@ -40,6 +41,17 @@ PASSWORD = "okxlink-test-keyring"
 TOOLS = ("dbus-daemon", "dbus-send", "gnome-keyring-daemon", "secret-tool")
 DROP = ("PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL", "DISPLAY",
         "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
+
+
+def stop_process(proc: subprocess.Popen[Any], timeout: float) -> None:
+    """A daemon a test started, stopped by its PID: asked first, killed if it does not go in time."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout)
 
 
 @dataclass
@@ -85,13 +97,7 @@ class SecretService:
     def stop(self) -> None:
         """Keyring daemon first, then the bus, each by the PID we started."""
         for proc in reversed(self.procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=3)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=3)
+            stop_process(proc, timeout=3)
         self.procs.clear()
 
 
