@@ -193,6 +193,36 @@ def test_write_refused(tmp_path):
     assert err.value.__cause__ is None and err.value.__suppress_context__
 
 
+
+class ReplacedKeyring(real_keyring._OnlyWhenNamed):
+    """The Secret Service's answer when another process replaced the item between finding and
+    reading it (two setups of one profile at once): ItemNotFoundException, `times` times."""
+
+    def __init__(self, times: int, payload: str) -> None:
+        super().__init__()
+        self.times, self.payload, self.calls = times, payload, 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        from secretstorage.exceptions import ItemNotFoundException
+
+        self.calls += 1
+        if self.calls <= self.times:
+            raise ItemNotFoundException("Item does not exist!")
+        return self.payload
+
+
+def test_an_item_replaced_while_read_is_read_again_once():
+    from okxlink.core.credentials import Credentials
+    from okxlink.storage.secrets import encode
+
+    creds = Credentials(api_key="0f4b2a7c-1d3e-4f5a-8b9c-0123456789ab", secret_key=SECRET, passphrase="pp")
+    once = ReplacedKeyring(1, encode(creds))
+    assert KeyringStore(backend=once).get("main") == creds and once.calls == 2
+    twice = ReplacedKeyring(2, encode(creds))
+    with pytest.raises(StorageError) as err:  # gone again: a keyring that keeps failing is said, as before
+        KeyringStore(backend=twice).get("main")
+    assert err.value.exit_code == 5 and twice.calls == 2
+
 def test_unexpected_backend_error_shows_none_of_its_text():
     from okxlink.core.credentials import Credentials
 

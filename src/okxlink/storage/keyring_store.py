@@ -123,7 +123,13 @@ class KeyringStore:
 
         def work() -> None:
             try:
-                value.append(op(self._resolve()))
+                backend = self._resolve()
+                try:
+                    value.append(op(backend))
+                except Exception as exc:
+                    if not _replaced_meanwhile(exc):
+                        raise
+                    value.append(op(backend))  # found, then replaced by another process: ask again
             except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, which raises it
                 error.append(exc)
 
@@ -191,6 +197,14 @@ def _skip_macos_bindings(platform: str = sys.platform) -> None:
     no choice: the import fails at once, as keyring expects (it catches it)."""
     if platform != "darwin":
         sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
+
+
+def _replaced_meanwhile(exc: BaseException) -> bool:
+    """The Secret Service found an item, and another process replaced or deleted it before it was
+    read or written (two `okxlink setup` of one profile at once). Every operation here is
+    idempotent (read, write, delete if present), so it is simply asked again, once."""
+    cls = type(exc)
+    return f"{cls.__module__}.{cls.__qualname__}" == "secretstorage.exceptions.ItemNotFoundException"
 
 
 def _read_all(backend: KeyringBackend, users: list[str]) -> dict[str, str | None]:
