@@ -11,12 +11,12 @@ from okxlink.core.models import AccountConfig, TradingBalance
 def config(**over: Any) -> AccountConfig:
     base = {"uid": "1", "mainUid": "1", "acctLv": "1", "type": "0", "perm": "read_only,trade",
             "ip": "203.0.113.7", "label": "copy", "roleType": "0", "spotRoleType": "0"}
-    return AccountConfig.model_validate({**base, **over})
+    return AccountConfig.parse({**base, **over})
 
 
 def good(**over: Any) -> Facts:
     facts = Facts(site="global", demo=False, clock_offset_ms=120, config=config(),
-                  trading=TradingBalance.model_validate({"details": [{"ccy": "USDT", "eq": "12.5"}]}),
+                  trading=TradingBalance.parse({"details": [{"ccy": "USDT", "eq": "12.5"}]}),
                   funding=[])
     for key, value in over.items():
         setattr(facts, key, value)

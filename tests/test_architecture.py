@@ -55,6 +55,14 @@ def test_below_the_cli_nothing_touches_the_terminal(layer):
     assert not bad, sorted(bad)
 
 
+def test_okxlink_itself_never_imports_pydantic():
+    """Its import costs `verify` ~100 ms and 20 MB (bench/README.md): okxlink's models are dataclasses
+    read by hand, its SecretStr is core/secret.py. typer may still import it, for an int option."""
+    bad = {f"{p.relative_to(PKG)}: {name}" for p in sorted(PKG.rglob("*.py")) for name in imports(p)
+           if under(name, ("pydantic", "pydantic_core"))}
+    assert not bad, sorted(bad)
+
+
 def test_no_command_imports_another():
     commands = {p.stem for p in (PKG / "cli").glob("*_cmd.py")}
     assert {"verify_cmd", "setup_cmd", "status_cmd", "link_cmd", "demo_cmd"} <= commands

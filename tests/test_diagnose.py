@@ -91,7 +91,7 @@ def test_demo_key_without_ip_does_not_expire():
 
 
 def test_models_are_lenient():
-    cfg = AccountConfig.model_validate({"perm": "trade, read_only", "ip": "", "unknownField": {"x": 1},
+    cfg = AccountConfig.parse({"perm": "trade, read_only", "ip": "", "unknownField": {"x": 1},
                                         "acctLv": 2})
     assert cfg.perm == ["trade", "read_only"] and cfg.ip == [] and cfg.acct_lv == "2"
 

@@ -10,7 +10,6 @@ import ssl
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from okxlink import errors
 from okxlink.core import linking, okx
@@ -18,6 +17,7 @@ from okxlink.core.credentials import Credentials
 from okxlink.core.diagnose import Facts, diagnose
 from okxlink.core.linking import LinkClient
 from okxlink.core.okx import OkxClient
+from okxlink.core.secret import SecretStr
 from okxlink.core.transfer import failure
 
 CREDS = Credentials(api_key="0f4b2c9a-1d3e-4f5a-8b6c-7d8e9f0a3e7a", secret_key=SecretStr("S" * 32),

@@ -168,7 +168,7 @@ def test_verify_reads_a_hostile_answer_in_bounded_memory(server, segment, tmp_pa
 LINK_SCRIPT = """
 import asyncio, sys
 import httpx
-from pydantic import SecretStr
+from okxlink.core.secret import SecretStr
 from okxlink.core.linking import LinkClient
 from okxlink.errors import LinkError
 

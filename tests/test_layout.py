@@ -185,7 +185,7 @@ def test_a_verification_records_how_many_addresses_are_bound():
     from okxlink.flows.verifying import record
 
     meta = ProfileMeta(name="p")
-    config = AccountConfig.model_validate({"uid": "1", "perm": "read_only,trade", "ip": "1.2.3.4,5.6.7.8"})
+    config = AccountConfig.parse({"uid": "1", "perm": "read_only,trade", "ip": "1.2.3.4,5.6.7.8"})
     record(meta, Report(profile="p", site="global", demo=False, ready=True, checks=[], config=config))
     assert meta.verify.ip_count == 2
 

@@ -237,7 +237,7 @@ def test_outside_words_in_the_summary_are_made_plain(make_wizard):
 
     state = State(profile="p", site="eea", demo=True, api_key="0f4b1234-5678-8900")
     state.report = Report(profile="p", site="eea", demo=True, ready=True, checks=[],
-                          config=AccountConfig.model_validate({"uid": "44\x1b[2J01", "label": "copy\n\u202eevil"}))
+                          config=AccountConfig.parse({"uid": "44\x1b[2J01", "label": "copy\n\u202eevil"}))
     # the escape character goes (what is left of the sequence is mere text), the line stays one line
     assert summary(state) == ('Profile p: key 0f4b…8900 of UID 44[2J01, label "copy evil", main account, '
                               "OKX EEA, demo.")

@@ -79,7 +79,7 @@ def _escape(match: re.Match[str]) -> str:
     return ch
 
 
-_NON_ASCII = re.compile(r"[\x7f-\U0010ffff]")
+_NON_ASCII = re.compile(r"[^\x00-\x7e]")  # as [\x7f-\U0010ffff], which takes 3 ms to compile
 
 
 def json_text(data: Any) -> str:

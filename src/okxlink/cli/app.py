@@ -240,7 +240,7 @@ def build_app(run: Context) -> typer.Typer:
 
         raise typer.Exit(run_status(run, json_out=json_out, offline=offline))
 
-    from okxlink.cli.sim_cmd import DESCRIPTION as SIM_HELP
+    from okxlink.cli.sim_help import DESCRIPTION as SIM_HELP
 
     # Its options and errors are defined once, in okxlink.cli.sim_cmd (shared with
     # `python -m okxlink.sim`): every argument, --help included, goes there unparsed.
@@ -278,4 +278,17 @@ def invoke(argv: list[str], context: Context | None = None) -> int:
     i18n.setup(context.settings.lang)
     from okxlink.cli.run import run
 
-    return run(build_app(context), args, context)
+    app = build_app(context)
+    if args:
+        _keep_only(app, args[0])
+    return run(app, args, context)
+
+
+def _keep_only(app: typer.Typer, name: str) -> None:
+    """A line naming a command builds only that command: typer turns every registered command's
+    signature into options before it parses anything (~6 ms for all of them). Anything else (the
+    root's help, completion, a mistyped name that gets its "did you mean") sees them all."""
+    picked = [c for c in app.registered_commands
+              if (c.name or getattr(c.callback, "__name__", "").replace("_", "-")) == name]
+    if picked:
+        app.registered_commands = picked

@@ -20,6 +20,7 @@ Every msgid here is typer's English exactly: in English the output is typer's ow
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -64,9 +65,15 @@ TEMPLATES = (
 )
 _QUOTED = r"'[^']*'(?: / '[^']*')*"  # how typer names an option in a message: '--site', '--demo' / '--live'
 _FIELDS = {"option": _QUOTED, "var": _QUOTED, "name": r"\S+"}
-_PATTERNS = [(t, re.compile("".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>{_FIELDS.get(part, '.+?')})"
-                                    for i, part in enumerate(re.split(r"\{(\w+)\}", t))), re.DOTALL))
-             for t in TEMPLATES]
+
+
+@functools.cache
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """Each template as a pattern reading typer's English back; compiled on the first message
+    (~1 ms): a run that prints none of typer's words pays nothing."""
+    return [(t, re.compile("".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>{_FIELDS.get(part, '.+?')})"
+                                   for i, part in enumerate(re.split(r"\{(\w+)\}", t))), re.DOTALL))
+            for t in TEMPLATES]
 
 
 def install() -> None:
@@ -76,7 +83,7 @@ def install() -> None:
 
 def say(message: str) -> str:
     """A message typer wrote in English, in okxlink's language; as it is when no template fits."""
-    for template, pattern in _PATTERNS:
+    for template, pattern in _patterns():
         match = pattern.fullmatch(message)
         if match:
             parts = {k: say(v) if k in ("message", "sentence", "reason") else v for k, v in match.groupdict().items()}

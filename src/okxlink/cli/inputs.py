@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 from okxlink.errors import UsageError
 from okxlink.i18n import _, ngettext
 
-if TYPE_CHECKING:  # imported when credentials are read: `status --offline` only needs ENV_NAMES, not pydantic
+if TYPE_CHECKING:  # imported when credentials are read: `status --offline` only needs ENV_NAMES
     from okxlink.core.credentials import Credentials
 
 ENV_NAMES = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
@@ -35,8 +35,6 @@ def from_env(env: Mapping[str, str]) -> Credentials | None:
 
 
 def from_stdin(stream: TextIO) -> Credentials:
-    from pydantic import ValidationError
-
     from okxlink.core.credentials import Credentials
 
     try:
@@ -54,7 +52,4 @@ def from_stdin(stream: TextIO) -> Credentials:
     missing = [name for name in FIELDS if not isinstance(data.get(name), str) or not data[name].strip()]
     if missing:
         raise UsageError(_("Standard input lacks {missing}.").format(missing=", ".join(missing)))
-    try:
-        return Credentials(**{name: data[name] for name in FIELDS})
-    except ValidationError:
-        raise UsageError(_("Standard input holds values that are not text.")) from None
+    return Credentials(**{name: data[name] for name in FIELDS})

@@ -6,6 +6,7 @@ linking to one leaves the others as they are."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from okxlink.cli.context import Context
@@ -42,7 +43,7 @@ def run_link(ctx: Context, *, profile: str, service: str | None, yes: bool, toke
     token = resolve_token(ctx, url, token_stdin, named=service)
     link = send(ctx, ui, profile, url, token, consent)
     if json_out:
-        ui.json({"profile": profile, "service": url, **link.model_dump()})
+        ui.json({"profile": profile, "service": url, **dataclasses.asdict(link)})
     else:
         show_link(ui, link, url)
     return Exit.OK

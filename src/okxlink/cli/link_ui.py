@@ -6,11 +6,10 @@ state machine itself is okxlink.flows.linking's."""
 
 from __future__ import annotations
 
-from pydantic import SecretStr
-
 from okxlink.cli.context import Context
 from okxlink.cli.ui import UI
 from okxlink.core.linking import Link
+from okxlink.core.secret import SecretStr
 from okxlink.core.urls import check_service_url, host_of
 from okxlink.errors import UsageError
 from okxlink.flows import linking

@@ -1,9 +1,9 @@
 """`okxlink profiles` (list what is stored) and `okxlink remove` (withdraw its key from the linking
 services holding it, then forget it: keyring + metadata).
 
-Listing reads profiles.toml only: it works with a locked keyring and imports neither keyring nor
-pydantic. What it shows (label and uid from OKX, a link id from a linking service, anything in a
-hand-edited file) enters each line through okxlink.text.plain.
+Listing reads profiles.toml only: it works with a locked keyring and imports no keyring. What it
+shows (label and uid from OKX, a link id from a linking service, anything in a hand-edited file)
+enters each line through okxlink.text.plain.
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ from okxlink.storage import LinkRecord, ProfileMeta, ProfileRepo
 from okxlink.text import plain
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from okxlink.cli.ui import UI
+    from okxlink.core.secret import SecretStr
 
 
 def run_profiles(ctx: Context, *, json_out: bool) -> Exit:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import contextlib
 
-from pydantic import SecretStr
-
 from okxlink.cli import inputs
 from okxlink.cli.context import Context
 from okxlink.cli.link_ui import hosts_of, resolve_token, show_link
@@ -20,6 +18,7 @@ from okxlink.core import sites
 from okxlink.core.checks import CheckId
 from okxlink.core.credentials import Credentials
 from okxlink.core.linking import Link
+from okxlink.core.secret import SecretStr
 from okxlink.core.urls import check_service_url, host_of
 from okxlink.core.verify import Report
 from okxlink.errors import Exit, Interrupted, OkxlinkError, UsageError, exit_for_ready

@@ -13,8 +13,6 @@ import functools
 import sys
 from collections.abc import Mapping
 
-from pydantic import SecretStr
-
 from okxlink.cli import handover
 from okxlink.cli.ask import Asker, DefaultsAsker
 from okxlink.cli.context import Context
@@ -23,6 +21,7 @@ from okxlink.cli.ui import UI
 from okxlink.cli.wizard import State, Wizard, link_later
 from okxlink.core.credentials import Credentials
 from okxlink.core.linking import check_token
+from okxlink.core.secret import SecretStr
 from okxlink.core.urls import check_service_url, host_of
 from okxlink.core.verify import Report
 from okxlink.errors import LinkError, UsageError

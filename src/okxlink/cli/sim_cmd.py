@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from okxlink.cli.sim_help import DESCRIPTION
 from okxlink.errors import Exit
 from okxlink.i18n import N_, _
 from okxlink.text import plain
@@ -26,10 +27,6 @@ if TYPE_CHECKING:
 
     from okxlink.sim.accounts import Answer
 
-DESCRIPTION = N_("Run the OKX simulator and the reference linking service on 127.0.0.1 until "
-                 "Ctrl-C. In a terminal it prints a short guide: the lines that point okxlink at "
-                 "it and fake keys to paste; otherwise, or with --json, one JSON line with the URLs, "
-                 "the link token and every fake account.")
 PIP_LINE = "pip install 'okxlink[sim]'"
 TOKEN_VAR = "OKXLINK_SIM_LINK_TOKEN"  # nosec B105 - the name of a variable, not a token
 _PORT_FLAG = {"simulator": "--port", "link service": "--link-port"}

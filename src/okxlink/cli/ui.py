@@ -23,12 +23,12 @@ from okxlink.i18n import _, ngettext
 from okxlink.text import json_text
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
     from rich.console import Group
     from rich.text import Text
 
     from okxlink.cli.console import PlainConsole
     from okxlink.core.checks import Check
+    from okxlink.core.secret import SecretStr
     from okxlink.core.verify import Report
 
 MARKS = {"pass": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "red"), "skip": ("-", "dim")}

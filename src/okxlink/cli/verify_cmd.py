@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from okxlink.cli import inputs, share_view
+from okxlink.cli import inputs
 from okxlink.cli.context import Context
 from okxlink.cli.ui import UI
 from okxlink.core import sites
@@ -13,7 +13,8 @@ from okxlink.errors import Exit, UsageError, exit_for_ready, worst
 from okxlink.flows.verifying import verify_one, verify_profiles
 from okxlink.i18n import _, ngettext
 
-if TYPE_CHECKING:  # the platforms' modules are imported where used: verify --json needs neither
+if TYPE_CHECKING:  # the platforms' and the report's modules are imported where used: verify --json needs none
+    from okxlink.cli import share_view
     from okxlink.core.verify import Report
     from okxlink.flows import status
 
@@ -33,6 +34,8 @@ def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | Non
         with ui.spinner(_("Asking OKX about key {key}…").format(key=creds.masked_key())):
             report = verify_one(creds, site or "global", bool(demo), ctx.settings, ctx.http)
         if share:
+            from okxlink.cli import share_view
+
             _share(ctx, ui, [share_view.Section(report, creds.masked_key(), report.ready,
                                                 source="stdin" if stdin else "environment")])
         else:
@@ -59,6 +62,8 @@ def run_verify(ctx: Context, *, profile: str, site: str | None, demo: bool | Non
         with ui.spinner(_("Asking your platform to check the key…")):
             platforms = status.ask_platforms(repo, bound, ctx.settings, ctx.http)
     if share:  # each profile's links as recorded after this run (the platforms asked now included)
+        from okxlink.cli import share_view
+
         after = repo.known()
         _share(ctx, ui, [share_view.Section(r, stored.masked_key(), _verdict(r, platforms.get(meta.name)),
                                             profile=meta.name, meta=after.get(meta.name, meta))
@@ -83,6 +88,7 @@ def _where_credentials_come_from() -> str:
 
 def _share(ctx: Context, ui: UI, sections: list[share_view.Section]) -> None:
     """Whole lines, never wrapped here: the chat or ticket they are pasted into wraps them."""
+    from okxlink.cli import share_view
     from okxlink.cli.console import shown
 
     about = share_view.About.here(ctx.settings.lang, ctx.settings.base_url)

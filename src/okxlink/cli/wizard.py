@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from pydantic import SecretStr
-
 from okxlink.cli.ask import Asker
 from okxlink.cli.ui import UI
 from okxlink.core import sites
@@ -22,6 +20,7 @@ from okxlink.core.credentials import (
     looks_swapped,
     passphrase_meets_rule,
 )
+from okxlink.core.secret import SecretStr
 from okxlink.core.verify import Report
 from okxlink.errors import WizardQuit
 from okxlink.i18n import N_, _

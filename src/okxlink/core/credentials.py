@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
+from okxlink.core.secret import SecretStr
 
 KEY_SHAPE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SECRET_SHAPE = re.compile(r"^[0-9A-F]{32}$")
@@ -22,25 +24,32 @@ def clean_passphrase(value: str) -> str:
     return "".join(ch for ch in value if unicodedata.category(ch) != "Cf").strip()
 
 
-class Credentials(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, init=False)
+class Credentials:
+    """One OKX API key. Pasted text is cleaned on the way in (a SecretStr given is taken as it is);
+    anything but text is a ValueError, as a stored value okxlink did not write must be."""
 
     api_key: str
     secret_key: SecretStr
     passphrase: SecretStr
 
-    @field_validator("api_key", "secret_key", mode="before")
-    @classmethod
-    def _clean(cls, v: object) -> object:
-        return clean(v) if isinstance(v, str) else v
-
-    @field_validator("passphrase", mode="before")
-    @classmethod
-    def _clean_pass(cls, v: object) -> object:
-        return clean_passphrase(v) if isinstance(v, str) else v
+    def __init__(self, api_key: str, secret_key: str | SecretStr, passphrase: str | SecretStr) -> None:
+        if not isinstance(api_key, str):
+            raise ValueError("api_key is not text")
+        object.__setattr__(self, "api_key", clean(api_key))
+        object.__setattr__(self, "secret_key", _secret(secret_key, clean))
+        object.__setattr__(self, "passphrase", _secret(passphrase, clean_passphrase))
 
     def masked_key(self) -> str:
         return mask(self.api_key)
+
+
+def _secret(value: str | SecretStr, cleaned: Callable[[str], str]) -> SecretStr:
+    if isinstance(value, SecretStr):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("a secret is not text")
+    return SecretStr(cleaned(value))
 
 
 def mask(api_key: str) -> str:

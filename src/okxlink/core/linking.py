@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
 
 from okxlink import errors
 from okxlink.core.credentials import Credentials
+from okxlink.core.models import obj, text
+from okxlink.core.secret import SecretStr
 from okxlink.core.transfer import exchange, failure, loads
 from okxlink.core.urls import check_service_url, host_of
 from okxlink.errors import LinkError
@@ -34,44 +36,60 @@ MAX_SHOWN = 200         # of a message the service wrote, shown to the user
 MAX_LISTED = 10_000     # links of one token looked through (the body is bounded anyway)
 
 
-class Reason(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+# The service's answers, read by `parse` by the rules of OKX's (core/models.py).
+
+@dataclass
+class Reason:
     check: str = ""
     status: str = ""
     message: str = ""
 
-
-class Spot(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    state: str = "attention"
-    reasons: list[Reason] = []
-
-    @field_validator("state")
     @classmethod
-    def _ready_or_attention(cls, value: str) -> str:
-        """The protocol has two states: a word it does not define is no "ready", and okxlink shows
-        and records only the two (status --json's `spot` is one of them, or null)."""
-        return value if value == "ready" else "attention"
+    def parse(cls, value: Any) -> Reason:
+        row = obj(value)
+        return cls(check=text(row, "check"), status=text(row, "status"), message=text(row, "message"))
 
 
-class Link(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+@dataclass
+class Spot:
+    state: str = "attention"
+    reasons: list[Reason] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, value: Any) -> Spot:
+        row = obj(value)
+        reasons = row.get("reasons")
+        if reasons is not None and not isinstance(reasons, list):
+            raise ValueError("reasons is not a list")
+        # The protocol has two states: a word it does not define is no "ready", and okxlink shows
+        # and records only the two (status --json's `spot` is one of them, or null).
+        return cls(state="ready" if text(row, "state") == "ready" else "attention",
+                   reasons=[Reason.parse(r) for r in reasons or []])
+
+
+@dataclass
+class Link:
     id: str
     site: str = ""
     demo: bool = False
     api_key: str = ""
     verified_at: str | None = None
-    spot: Spot = Spot()
+    spot: Spot = field(default_factory=Spot)
 
-    @field_validator("id")
     @classmethod
-    def _safe_id(cls, value: str) -> str:
-        if not valid_link_id(value):  # the answer is then unreadable: see _link
+    def parse(cls, value: Any) -> Link:
+        row = obj(value)
+        link_id, demo, spot = row.get("id"), row.get("demo", False), row.get("spot")
+        if not valid_link_id(link_id):  # it goes into every later request's path
             raise ValueError("not a link id")
-        return value
+        if not isinstance(demo, bool):
+            raise ValueError("demo is not true or false")
+        return cls(id=link_id, site=text(row, "site"), demo=demo, api_key=text(row, "api_key"),
+                   verified_at=text(row, "verified_at") or None,
+                   spot=Spot() if spot is None else Spot.parse(spot))
 
 
-def valid_link_id(value: object) -> bool:
+def valid_link_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and LINK_ID.fullmatch(value) is not None
 
 
@@ -208,8 +226,8 @@ def _answer(status: int, body: bytes, host: str) -> Any:
 
 def _link(data: Any) -> Link:
     try:
-        return Link.model_validate(data)
-    except ValidationError:
+        return Link.parse(data)
+    except ValueError:
         raise _unreadable() from None
 
 

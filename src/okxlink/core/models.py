@@ -1,19 +1,40 @@
-"""Lenient pydantic models of the OKX answers okxlink reads: unknown fields are ignored, and
-nothing we do not use is required, because OKX adds fields over time."""
+"""The OKX answers okxlink reads, as plain dataclasses, each read from its JSON by `parse`.
+
+Lenient where OKX changes over time: unknown fields are ignored and nothing okxlink does not use is
+required; a missing or null field is empty, and a number where text is expected is written as text
+(OKX sends both). Anything else (an object where text belongs, a row that is not an object) makes
+`parse` raise ValueError, and the client calls the answer unreadable. No pydantic: its import alone
+would cost `verify` more than its network work (bench/README.md).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+def obj(value: Any) -> dict[str, Any]:
+    """A JSON object, or the answer is unreadable."""
+    if not isinstance(value, dict):
+        raise ValueError("not an object")
+    return value
 
 
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+def text(row: dict[str, Any], name: str) -> str:
+    """A text field: as sent, a number written as text, "" when missing or null; else unreadable."""
+    value = row.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"{name} is not text")
 
 
 def _split(value: Any) -> list[str]:
+    """perm and ip: OKX writes comma-joined text; a list is taken too."""
     if isinstance(value, list):
         return [str(v).strip() for v in value if str(v).strip()]
     return [part.strip() for part in str(value or "").split(",") if part.strip()]
@@ -33,60 +54,96 @@ def amount(value: str | None) -> Decimal:
     return found if found.is_finite() and abs(found.adjusted()) <= MAX_EXPONENT else Decimal(0)
 
 
-class Envelope(_Lenient):
+@dataclass
+class Envelope:
     code: str = ""
     msg: str = ""
     data: list[Any] | None = None
 
-    @field_validator("code", mode="before")
     @classmethod
-    def _code_as_text(cls, v: Any) -> str:
-        return "" if v is None else str(v)
+    def parse(cls, value: Any) -> Envelope:
+        row = obj(value)
+        data = row.get("data")
+        if data is not None and not isinstance(data, list):
+            raise ValueError("data is not a list")
+        code = row.get("code")
+        return cls(code="" if code is None else str(code), msg=text(row, "msg"), data=data)
 
 
-class AccountConfig(_Lenient):
+@dataclass
+class AccountConfig:
     uid: str = ""
-    main_uid: str = Field("", alias="mainUid")
+    main_uid: str = ""
     label: str = ""
-    acct_lv: str = Field("", alias="acctLv")
+    acct_lv: str = ""
     type: str = ""
-    perm: list[str] = []
-    ip: list[str] = []
-    role_type: str = Field("", alias="roleType")
-    spot_role_type: str = Field("", alias="spotRoleType")
-    kyc_lv: str = Field("", alias="kycLv")
+    perm: list[str] = field(default_factory=list)
+    ip: list[str] = field(default_factory=list)
+    role_type: str = ""
+    spot_role_type: str = ""
+    kyc_lv: str = ""
     level: str = ""
 
-    @field_validator("perm", "ip", mode="before")
     @classmethod
-    def _comma_joined(cls, v: Any) -> list[str]:
-        return _split(v)
+    def parse(cls, value: Any) -> AccountConfig:
+        row = obj(value)
+        return cls(uid=text(row, "uid"), main_uid=text(row, "mainUid"), label=text(row, "label"),
+                   acct_lv=text(row, "acctLv"), type=text(row, "type"), perm=_split(row.get("perm")),
+                   ip=_split(row.get("ip")), role_type=text(row, "roleType"),
+                   spot_role_type=text(row, "spotRoleType"), kyc_lv=text(row, "kycLv"),
+                   level=text(row, "level"))
 
-    @field_validator("uid", "main_uid", "acct_lv", "type", "role_type", "spot_role_type", "kyc_lv",
-                     mode="before")
-    @classmethod
-    def _as_text(cls, v: Any) -> str:
-        return "" if v is None else str(v)
 
-
-class BalanceDetail(_Lenient):
+@dataclass
+class BalanceDetail:
     ccy: str = ""
-    avail_bal: str = Field("", alias="availBal")
+    avail_bal: str = ""
     eq: str = ""
-    eq_usd: str = Field("", alias="eqUsd")
-    cash_bal: str = Field("", alias="cashBal")
+    eq_usd: str = ""
+    cash_bal: str = ""
+
+    @classmethod
+    def parse(cls, value: Any) -> BalanceDetail:
+        row = obj(value)
+        return cls(ccy=text(row, "ccy"), avail_bal=text(row, "availBal"), eq=text(row, "eq"),
+                   eq_usd=text(row, "eqUsd"), cash_bal=text(row, "cashBal"))
 
 
-class TradingBalance(_Lenient):
-    total_eq: str = Field("", alias="totalEq")
-    details: list[BalanceDetail] = []
+@dataclass
+class TradingBalance:
+    total_eq: str = ""
+    details: list[BalanceDetail] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, value: Any) -> TradingBalance:
+        row = obj(value)
+        details = row.get("details")
+        if details is not None and not isinstance(details, list):
+            raise ValueError("details is not a list")
+        return cls(total_eq=text(row, "totalEq"), details=[BalanceDetail.parse(d) for d in details or []])
 
 
-class FundingBalance(_Lenient):
+@dataclass
+class FundingBalance:
     ccy: str = ""
     bal: str = ""
-    avail_bal: str = Field("", alias="availBal")
+    avail_bal: str = ""
+
+    @classmethod
+    def parse(cls, value: Any) -> FundingBalance:
+        row = obj(value)
+        return cls(ccy=text(row, "ccy"), bal=text(row, "bal"), avail_bal=text(row, "availBal"))
 
 
-class ServerTime(_Lenient):
+@dataclass
+class ServerTime:
     ts: int
+
+    @classmethod
+    def parse(cls, value: Any) -> ServerTime:
+        ts = obj(value).get("ts")
+        if isinstance(ts, str) and ts.isascii() and ts.isdigit() and len(ts) <= 20:
+            return cls(ts=int(ts))  # OKX writes it as text
+        if isinstance(ts, int) and not isinstance(ts, bool):
+            return cls(ts=ts)
+        raise ValueError("ts is not a time")

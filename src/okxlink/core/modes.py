@@ -1,5 +1,5 @@
 """OKX's account modes (acctLv) by name: what `status` shows of a remembered check. Kept apart from
-the diagnosis rules so that showing one needs no models (pydantic) nor HTTP stack."""
+the diagnosis rules so that showing one needs neither the rules nor the HTTP stack."""
 
 from __future__ import annotations
 

@@ -30,11 +30,11 @@ from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
 import httpx
-from pydantic import SecretStr
 
 from okxlink.core.checks import CHECK_IDS
 from okxlink.core.credentials import Credentials
 from okxlink.core.linking import Link, LinkClient, valid_link_id
+from okxlink.core.secret import SecretStr
 from okxlink.core.urls import check_service_url
 from okxlink.errors import LinkError, UsageError
 from okxlink.flows import HttpFactory, Reached, kept

@@ -16,10 +16,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from pydantic import SecretStr
-
 from okxlink.core.credentials import Credentials
 from okxlink.core.linking import Link
+from okxlink.core.secret import SecretStr
 from okxlink.core.verify import Report
 from okxlink.errors import NotReady, UsageError
 from okxlink.flows import HttpFactory

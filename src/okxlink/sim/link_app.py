@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from starlette.applications import Starlette
@@ -153,7 +153,7 @@ def _validate(body: Any) -> tuple[dict[str, Any], Credentials]:
     bad += [f for f, v in values.items() if not isinstance(v, str) or not v.strip()]
     if bad:
         raise _invalid(bad)
-    creds = Credentials(**values)  # drops what a copy-paste drags along, as okxlink does
+    creds = Credentials(**cast("dict[str, str]", values))  # drops what a copy-paste drags along, as okxlink does
     if not creds.api_key or not creds.secret_key.get_secret_value():
         raise _invalid([f for f in ("api_key", "secret_key") if not getattr(creds, f)])
     return {"exchange": "okx", "site": body["site"], "demo": body["demo"], "label": label}, creds

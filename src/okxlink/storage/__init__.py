@@ -13,8 +13,8 @@ Failures surface as `StorageError` (exit 5: no keyring, locked, prompt dismissed
 refused, profiles.toml not writable) or `UsageError` (exit 2: unknown profile, bad name, a
 profiles.toml that is not valid TOML). No secret ever reaches profiles.toml, a message or a repr.
 
-Importing this package is cheap: `keyring` is imported by KeyringStore on its first call and pydantic
-(via Credentials) only when credentials are read, so `okxlink profiles` needs neither.
+Importing this package is cheap: `keyring` is imported by KeyringStore on its first call, so
+`okxlink profiles` needs none of it.
 """
 
 from __future__ import annotations

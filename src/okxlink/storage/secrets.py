@@ -41,14 +41,14 @@ def encode(creds: Credentials) -> str:
 def decode(profile: str, text: str, where: str) -> Credentials:
     """The stored value back as Credentials. A value okxlink did not write (or a truncated one) is a
     storage problem; the message names the entry, never its content."""
-    from okxlink.core.credentials import Credentials  # pydantic: only when secrets are really read
+    from okxlink.core.credentials import Credentials
 
     try:
         data = json.loads(text)
         if not isinstance(data, dict) or not all(isinstance(data.get(f), str) and data[f] for f in FIELDS):
             raise ValueError
         return Credentials(**{f: data[f] for f in FIELDS})
-    except ValueError:  # json's and pydantic's errors both derive from it
+    except ValueError:  # json's errors and Credentials' refusal of what is not text
         raise StorageError(
             _("The {store} entry for profile {name} is not in okxlink's format.").format(store=where, name=profile),
             _("Remove it with okxlink remove --profile {name}, then run okxlink setup again.").format(name=profile),

@@ -1,4 +1,4 @@
-"""Reading TOML (tomllib, or tomli before Python 3.11) and a tiny writer for what profiles.toml holds:
+"""Reading TOML (tomllib) and a tiny writer for what profiles.toml holds:
 strings, bools, ints, floats, lists of those, and nested tables. None means "absent" (TOML has no
 null). Anything else is a bug and raises TypeError rather than writing something unreadable.
 
@@ -13,15 +13,8 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
-TOMLDecodeError = tomllib.TOMLDecodeError
 MAX_KEY_PARTS = 16
 MAX_NESTING = 16
 MAX_DEPTH = 32
@@ -34,10 +27,12 @@ class Damaged(ValueError):
 
 
 def loads(text: str) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read (~2 ms)
+
     _screen(text)
     try:
         data = tomllib.loads(text)
-    except TOMLDecodeError as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise Damaged(str(exc)) from None
     except RecursionError:  # the screen should have stopped it; a smaller stack must not crash us
         raise Damaged("nested too deeply") from None
