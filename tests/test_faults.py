@@ -40,7 +40,7 @@ pytestmark = pytest.mark.slow
 # case, so a deadline that does not fire is caught without timing anything on a busy machine.
 VERIFY_KILL_S = 90.0
 LINK_KILL_S = 120.0
-MAX_RSS_MB = 120        # a Python process with httpx and pydantic takes ~50-65 MB here
+MAX_RSS_MB = 120        # okxlink verify with httpx and asyncio takes ~33-50 MB here (bench/README.md)
 HUGE = 50 * 1024 * 1024
 CREDS = {"OKX_API_KEY": "6f2c1d6e-5a3b-4c2d-9e8f-0a1b2c3d4e5f",
          "OKX_SECRET_KEY": "00112233445566778899AABBCCDDEEFF", "OKX_PASSPHRASE": "Fault-Pass-1!"}

@@ -217,3 +217,25 @@ def test_the_simulators_usage_errors(tmp_path, monkeypatch, capsys, args, en, zh
         shown = capsys.readouterr()
         assert (done.code, shown.out) == (2, ""), lang
         assert shown.err.startswith(usage) and shown.err.splitlines()[-1] == expected, lang
+
+
+def test_a_line_naming_a_command_builds_only_that_command(tmp_path, monkeypatch):
+    """typer turns every command's signature into options before it parses: a run of one command
+    builds that one; the root's help and a mistyped name (for its "did you mean") see them all."""
+    import typer.main
+
+    built: list[str] = []
+    real = typer.main.get_command_from_info
+
+    def counted(**kw):  # type: ignore[no-untyped-def]
+        built.append(kw["command_info"].callback.__name__)
+        return real(**kw)
+
+    monkeypatch.setattr(typer.main, "get_command_from_info", counted)
+    run = InProcess(tmp_path)
+    for args, code, expected in ((("profiles",), 0, ["profiles"]), (("status", "--help"), 0, ["status"]),
+                                 (("--help",), 0, commands()[1:]), (("verfy",), 2, commands()[1:])):
+        built.clear()
+        done = run(*args)
+        assert done.code == code and sorted(built) == sorted(expected), (args, done.err)
+    assert "Did you mean 'verify'?" in done.err
