@@ -38,8 +38,8 @@ def test_balances():
 @pytest.mark.parametrize(("body", "code", "data"), [
     ({"code": "0", "msg": "", "data": [{"a": 1}]}, "0", [{"a": 1}]),
     ({"code": 0, "data": []}, "0", []),
-    ({"code": 50111, "msg": "Invalid OK-ACCESS-KEY"}, "50111", None),
-    ({"code": None}, "", None),
+    ({"code": 50111, "msg": "Invalid OK-ACCESS-KEY"}, "50111", []),
+    ({"code": None, "data": None}, "", []),
 ])
 def test_envelope(body, code, data):
     envelope = Envelope.parse(body)

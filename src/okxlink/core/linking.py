@@ -16,7 +16,7 @@ import httpx
 
 from okxlink import errors
 from okxlink.core.credentials import Credentials
-from okxlink.core.models import obj, text
+from okxlink.core.models import items, obj, text
 from okxlink.core.secret import SecretStr
 from okxlink.core.transfer import exchange, failure, loads
 from okxlink.core.urls import check_service_url, host_of
@@ -58,13 +58,10 @@ class Spot:
     @classmethod
     def parse(cls, value: Any) -> Spot:
         row = obj(value)
-        reasons = row.get("reasons")
-        if reasons is not None and not isinstance(reasons, list):
-            raise ValueError("reasons is not a list")
         # The protocol has two states: a word it does not define is no "ready", and okxlink shows
         # and records only the two (status --json's `spot` is one of them, or null).
         return cls(state="ready" if text(row, "state") == "ready" else "attention",
-                   reasons=[Reason.parse(r) for r in reasons or []])
+                   reasons=[Reason.parse(r) for r in items(row, "reasons")])
 
 
 @dataclass

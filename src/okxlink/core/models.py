@@ -33,6 +33,16 @@ def text(row: dict[str, Any], name: str) -> str:
     raise ValueError(f"{name} is not text")
 
 
+def items(row: dict[str, Any], name: str) -> list[Any]:
+    """A list field: [] when missing or null; else unreadable."""
+    value = row.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"{name} is not a list")
+    return value
+
+
 def _split(value: Any) -> list[str]:
     """perm and ip: OKX writes comma-joined text; a list is taken too."""
     if isinstance(value, list):
@@ -58,16 +68,13 @@ def amount(value: str | None) -> Decimal:
 class Envelope:
     code: str = ""
     msg: str = ""
-    data: list[Any] | None = None
+    data: list[Any] = field(default_factory=list)
 
     @classmethod
     def parse(cls, value: Any) -> Envelope:
         row = obj(value)
-        data = row.get("data")
-        if data is not None and not isinstance(data, list):
-            raise ValueError("data is not a list")
         code = row.get("code")
-        return cls(code="" if code is None else str(code), msg=text(row, "msg"), data=data)
+        return cls(code="" if code is None else str(code), msg=text(row, "msg"), data=items(row, "data"))
 
 
 @dataclass
@@ -117,10 +124,7 @@ class TradingBalance:
     @classmethod
     def parse(cls, value: Any) -> TradingBalance:
         row = obj(value)
-        details = row.get("details")
-        if details is not None and not isinstance(details, list):
-            raise ValueError("details is not a list")
-        return cls(total_eq=text(row, "totalEq"), details=[BalanceDetail.parse(d) for d in details or []])
+        return cls(total_eq=text(row, "totalEq"), details=[BalanceDetail.parse(d) for d in items(row, "details")])
 
 
 @dataclass

@@ -166,7 +166,7 @@ def _data(status: int, body: bytes) -> list[Any]:
             raise error_for("", "", 429) from None
         raise errors.Unavailable(str(status), "malformed answer", status) from None
     if envelope.code == "0" and status < 400:
-        return envelope.data or []
+        return envelope.data
     raise error_for(envelope.code, envelope.msg, status)
 
 
