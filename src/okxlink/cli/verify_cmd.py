@@ -13,7 +13,7 @@ from okxlink.errors import Exit, UsageError, exit_for_ready, worst
 from okxlink.flows.verifying import verify_one, verify_profiles
 from okxlink.i18n import _, ngettext
 
-if TYPE_CHECKING:  # the platforms' and the report's modules are imported where used: verify --json needs none
+if TYPE_CHECKING:  # imported where used: verify --json needs neither the platforms' modules nor --share's
     from okxlink.cli import share_view
     from okxlink.core.verify import Report
     from okxlink.flows import status

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,9 +25,9 @@ from okxlink.core.transfer import exchange, failure, loads
 from okxlink.core.urls import host_of
 
 
-class _Answer(Protocol):
+class _Answer(Protocol):  # an answer model of core/models.py
     @classmethod
-    def parse(cls, value: Any) -> Any: ...
+    def parse(cls, value: Any) -> Self: ...
 
 
 M = TypeVar("M", bound=_Answer)
@@ -172,7 +172,7 @@ def _data(status: int, body: bytes) -> list[Any]:
 
 def _parse(model: type[M], row: Any) -> M:
     try:
-        return model.parse(row)  # type: ignore[no-any-return]
+        return model.parse(row)
     except ValueError:
         raise errors.Unavailable("0", f"unexpected {model.__name__}", 200) from None
 
